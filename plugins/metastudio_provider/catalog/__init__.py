@@ -20,6 +20,7 @@ REGIONS: tuple[str, ...] = ("cn-north-4", "cn-east-3", "ap-southeast-3")
 
 DEFAULT_REGION = "cn-north-4"
 
+_NON_IDEMPOTENT_ACTIONS = frozenset({"ExecuteSmartLiveCommand", "LiveEventReport"})
 _PLACEHOLDER = re.compile(r"{(\w+)}")
 
 
@@ -70,6 +71,13 @@ class Api:
     def is_read_only(self) -> bool:
         """A GET, or a POST that only queries (ListAssetSummary)."""
         return self.method == "GET" or self.name == "ListAssetSummary"
+
+    @property
+    def creates(self) -> bool:
+        """A POST that makes something new: re-sending it after a lost response could duplicate it."""
+        return self.method == "POST" and (
+            self.name.startswith(("Create", "Start", "Copy")) or self.name in _NON_IDEMPOTENT_ACTIONS
+        )
 
     @property
     def top_level_ids(self) -> tuple[str, ...]:

@@ -1,0 +1,155 @@
+"""``MetaStudioClient`` and its asyncio twin: catalog call → throttle → sign → send → retry.
+
+Both share everything but the I/O: request building (``request``), retry policy and duplicate
+avoidance (``retry``), and the process-wide rate limiter (``limiter``).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Mapping
+
+import httpx
+from tenacity import AsyncRetrying, Retrying
+
+from metastudio_provider.catalog import Api, get_api
+from metastudio_provider.client.errors import MetaStudioOutcomeUnknownError, MetaStudioTransportError
+from metastudio_provider.client.limiter import RateLimiter, get_limiter, limiter_key
+from metastudio_provider.client.request import Call, build_call, parse_response
+from metastudio_provider.client.retry import Lookup, maybe_processed, retry_kwargs
+from metastudio_provider.client.settings import ClientSettings
+
+log = logging.getLogger(__name__)
+
+Params = Mapping[str, Any] | None
+
+_POOL = httpx.Limits(max_connections=64, max_keepalive_connections=32)
+
+
+class _ClientBase:
+    def __init__(self, settings: ClientSettings, limiter: RateLimiter | None = None) -> None:
+        self.settings = settings
+        self.limiter = limiter or get_limiter(settings.rate_limit_storage)
+
+    def _prepare(self, api: str | Api, path_params: Params, query: Params, body: Params) -> Call:
+        return build_call(api if isinstance(api, Api) else get_api(api), self.settings, path_params, query, body)
+
+    def _limiter_args(self, api: Api) -> tuple[str, int]:
+        return limiter_key(self.settings.credentials.project_id, self.settings.region, api.name), api.limit(
+            self.settings.region
+        )
+
+    def _after_failure(self, lookup: Lookup, exc: Exception) -> None:
+        """Decide, for a create, whether the next attempt may re-send it (see ``retry.Lookup``)."""
+        if not (lookup.call.api.creates and maybe_processed(exc)):
+            return
+        if lookup.call.api.dedupe is None:
+            raise MetaStudioOutcomeUnknownError(lookup.call.api.name, exc) from exc
+        lookup.pending = True
+
+    @staticmethod
+    def _transport_error(call: Call, exc: httpx.TransportError) -> MetaStudioTransportError:
+        never_sent = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
+        return MetaStudioTransportError(call.api.name, exc, maybe_processed=not never_sent)
+
+
+class MetaStudioClient(_ClientBase):
+    """Synchronous client; one pooled ``httpx.Client``. Use as a context manager or ``close()``."""
+
+    def __init__(self, settings: ClientSettings, limiter: RateLimiter | None = None) -> None:
+        super().__init__(settings, limiter)
+        self._http = httpx.Client(timeout=settings.timeout, limits=_POOL)
+
+    def call(self, api: str | Api, path_params: Params = None, query: Params = None, body: Params = None) -> dict:
+        """Call ``api`` (a catalog name such as ``"ShowAsset"``) and return its parsed JSON."""
+        lookup = Lookup(self._prepare(api, path_params, query, body))
+        for attempt in Retrying(**retry_kwargs(self.settings)):
+            with attempt:
+                if lookup.pending:
+                    list_api, list_query = lookup.query()
+                    if found := lookup.match(self.call(list_api, query=list_query)):
+                        return found
+                try:
+                    return self._send(lookup.call)
+                except Exception as exc:
+                    self._after_failure(lookup, exc)
+                    raise
+        raise AssertionError("unreachable")  # tenacity re-raises the last error
+
+    def _send(self, call: Call) -> dict:
+        self.limiter.acquire(*self._limiter_args(call.api))
+        url, headers = call.signed(self.settings)
+        try:
+            response = self._http.request(call.api.method, url, headers=headers, content=call.body)
+        except httpx.TransportError as exc:
+            raise self._transport_error(call, exc) from exc
+        return parse_response(call.api, response)
+
+    def upload(self, url: str, content: bytes, *, content_md5: str, content_type: str) -> None:
+        """PUT a file to a MetaStudio upload URL (pre-signed OBS: no AK/SK signature, not throttled)."""
+        for attempt in Retrying(**retry_kwargs(self.settings)):
+            with attempt:
+                try:
+                    response = self._http.put(
+                        url, content=content, headers={"Content-MD5": content_md5, "Content-Type": content_type}
+                    )
+                except httpx.TransportError as exc:
+                    raise MetaStudioTransportError("upload", exc, maybe_processed=False) from exc
+                if response.status_code >= 500:
+                    raise MetaStudioTransportError(
+                        "upload", RuntimeError(f"HTTP {response.status_code}"), maybe_processed=False
+                    )
+                if response.status_code >= 400:
+                    raise ValueError(f"upload refused: HTTP {response.status_code}: {response.text[:300]}")
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> MetaStudioClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class AsyncMetaStudioClient(_ClientBase):
+    """asyncio client for triggers; shares the process's rate limiter with the sync client."""
+
+    def __init__(self, settings: ClientSettings, limiter: RateLimiter | None = None) -> None:
+        super().__init__(settings, limiter)
+        self._http = httpx.AsyncClient(timeout=settings.timeout, limits=_POOL)
+
+    async def call(
+        self, api: str | Api, path_params: Params = None, query: Params = None, body: Params = None
+    ) -> dict:
+        lookup = Lookup(self._prepare(api, path_params, query, body))
+        async for attempt in AsyncRetrying(**retry_kwargs(self.settings)):
+            with attempt:
+                if lookup.pending:
+                    list_api, list_query = lookup.query()
+                    if found := lookup.match(await self.call(list_api, query=list_query)):
+                        return found
+                try:
+                    return await self._send(lookup.call)
+                except Exception as exc:
+                    self._after_failure(lookup, exc)
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _send(self, call: Call) -> dict:
+        await self.limiter.aacquire(*self._limiter_args(call.api))
+        url, headers = call.signed(self.settings)
+        try:
+            response = await self._http.request(call.api.method, url, headers=headers, content=call.body)
+        except httpx.TransportError as exc:
+            raise self._transport_error(call, exc) from exc
+        return parse_response(call.api, response)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncMetaStudioClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()

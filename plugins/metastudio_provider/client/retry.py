@@ -1,0 +1,92 @@
+"""When a failed call is tried again, and how long to wait (tenacity).
+
+- Throttled (HTTP 429 / ``APIGW.0308``): the gateway refused it, so re-send after
+  ``Retry-After`` if given, else exponential backoff with jitter.
+- 5xx and network errors: re-send, with backoff, unless the call creates something and
+  may already have been processed (see ``Lookup``).
+- Any other 4xx: not retried.
+The number of attempts is bounded by ``ClientSettings.max_attempts``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from tenacity import RetryCallState, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+
+from metastudio_provider.catalog import get_path
+from metastudio_provider.client.errors import MetaStudioAPIError, MetaStudioThrottledError
+from metastudio_provider.client.request import Call
+from metastudio_provider.client.settings import ClientSettings
+
+log = logging.getLogger(__name__)
+
+
+def retry_kwargs(settings: ClientSettings) -> dict[str, Any]:
+    """Arguments for ``tenacity.Retrying`` and ``AsyncRetrying`` alike."""
+    backoff = wait_exponential_jitter(multiplier=0.25, max=settings.max_backoff)
+
+    def wait(state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, MetaStudioThrottledError) and exc.retry_after is not None:
+            return min(exc.retry_after, settings.max_backoff)
+        return backoff(state)
+
+    return {
+        "stop": stop_after_attempt(settings.max_attempts),
+        "wait": wait,
+        "retry": retry_if_exception(lambda exc: bool(getattr(exc, "retryable", False))),
+        "reraise": True,
+        "before_sleep": _log_retry,
+    }
+
+
+def maybe_processed(exc: BaseException) -> bool:
+    """Could the server have acted on the request that failed with ``exc``?"""
+    if isinstance(exc, MetaStudioThrottledError):
+        return False
+    if isinstance(exc, MetaStudioAPIError):
+        return exc.status_code >= 500
+    return bool(getattr(exc, "maybe_processed", False))
+
+
+@dataclass
+class Lookup:
+    """How a create avoids duplicates when its outcome is unknown.
+
+    After a create failed in a way that may have been processed (a 5xx, a lost response),
+    the next attempt first lists the resources the catalog's ``dedupe`` rule names (e.g.
+    ListAssets by ``asset_name``) and returns the one whose name matches instead of creating
+    it again. A create with no such rule is not re-sent at all (``MetaStudioOutcomeUnknownError``).
+    """
+
+    call: Call
+    pending: bool = field(default=False)
+
+    def query(self) -> tuple[str, dict[str, Any]]:
+        rule = self.call.api.dedupe
+        assert rule is not None
+        query = {
+            param: source[1:] if source.startswith("=") else get_path(self.call.payload, source)
+            for param, source in rule.query.items()
+        }
+        return rule.list, query
+
+    def match(self, listing: dict[str, Any]) -> dict[str, Any] | None:
+        rule = self.call.api.dedupe
+        assert rule is not None
+        wanted = get_path(self.call.payload, rule.match)
+        for item in listing.get(rule.items) or []:
+            if wanted is not None and get_path(item, rule.match) == wanted:
+                found = {key: item[key] for key in self.call.api.top_level_ids if key in item}
+                log.warning("%s: found the resource an earlier attempt made (%s); not creating it again",
+                            self.call.api.name, found)
+                return {**found, "found_existing": True}
+        return None
+
+
+def _log_retry(state: RetryCallState) -> None:
+    exc = state.outcome.exception() if state.outcome else None
+    log.warning("MetaStudio call failed (attempt %d): %s; retrying", state.attempt_number, exc)

@@ -1,0 +1,66 @@
+"""Test set-up: an isolated AIRFLOW_HOME, configured before Airflow is imported, and the emulator."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+_HOME = Path(tempfile.mkdtemp(prefix="metastudio-airflow-home-"))
+TESTS = Path(__file__).resolve().parent
+os.environ.update(
+    {
+        "AIRFLOW_HOME": str(_HOME),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__DAGS_FOLDER": str(TESTS / "dags"),
+        "AIRFLOW__CORE__UNIT_TEST_MODE": "True",
+        "AIRFLOW__CORE__ALLOWED_DESERIALIZATION_CLASSES_REGEXP": ".*",
+    }
+)
+
+REDIS_URL = os.environ.get("METASTUDIO_TEST_REDIS", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[object]:
+    """One emulator for the session (cn-north-4, short jobs)."""
+    from metastudio_provider.emulator.testing import running_emulator
+
+    with running_emulator(job_seconds=1.0) as emu:
+        yield emu
+
+
+def connection_json(emu: object, **extra: object) -> str:
+    return json.dumps(
+        {
+            "conn_type": "metastudio",
+            "login": emu.ak,
+            "password": emu.sk,
+            "extra": {"region": emu.region, "project_id": emu.project_id, "endpoint": emu.base_url, **extra},
+        }
+    )
+
+
+@pytest.fixture
+def metastudio_conn(emulator: object, monkeypatch: pytest.MonkeyPatch) -> object:
+    """``metastudio_default`` pointing at the session emulator."""
+    monkeypatch.setenv("AIRFLOW_CONN_METASTUDIO_DEFAULT", connection_json(emulator))
+    return emulator
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The machine's Redis; when CI=true a missing Redis fails the test instead of skipping it."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL).ping()
+    except Exception as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis is required at {REDIS_URL}: {exc}")
+        pytest.skip(f"Redis not available at {REDIS_URL}: {exc}")
+    return REDIS_URL
