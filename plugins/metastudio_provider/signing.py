@@ -10,15 +10,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 from urllib.parse import quote, unquote
 
 ALGORITHM = "SDK-HMAC-SHA256"
 DATE_HEADER = "X-Sdk-Date"
 DATE_FORMAT = "%Y%m%dT%H%M%SZ"
 EMPTY_BODY_SHA256 = hashlib.sha256(b"").hexdigest()
+CONTENT_SHA256_HEADER = "X-Sdk-Content-Sha256"
 
 QueryPairs = Sequence[tuple[str, str]]
 
@@ -61,7 +62,10 @@ def canonical_request(
 ) -> str:
     lowered = {name.lower(): str(value).strip() for name, value in headers.items()}
     canonical_headers = "".join(f"{name}:{lowered.get(name, '')}\n" for name in signed)
-    payload_hash = hashlib.sha256(body).hexdigest() if body else EMPTY_BODY_SHA256
+    if not body:
+        payload_hash = EMPTY_BODY_SHA256
+    else:
+        payload_hash = lowered.get(CONTENT_SHA256_HEADER.lower()) or hashlib.sha256(body).hexdigest()
     return "\n".join(
         [method.upper(), canonical_uri(path), canonical_query(pairs), canonical_headers, ";".join(signed), payload_hash]
     )
@@ -89,8 +93,11 @@ def sign(
 ) -> dict[str, str]:
     """Return ``headers`` plus ``X-Sdk-Date``, ``Host`` and ``Authorization``, as the SDK sends them."""
     out = dict(headers or {})
+    content_type = next((v for k, v in out.items() if k.lower() == "content-type"), "")
+    if content_type and not content_type.startswith(("application/json", "application/bson")):
+        out[CONTENT_SHA256_HEADER] = "UNSIGNED-PAYLOAD"  # the SDK does not hash non-JSON bodies
     if not any(k.lower() == DATE_HEADER.lower() for k in out):
-        out[DATE_HEADER] = (now or datetime.now(timezone.utc)).strftime(DATE_FORMAT)
+        out[DATE_HEADER] = (now or datetime.now(UTC)).strftime(DATE_FORMAT)
     if not any(k.lower() == "host" for k in out):
         out["Host"] = host
     sdk_date = next(v for k, v in out.items() if k.lower() == DATE_HEADER.lower())

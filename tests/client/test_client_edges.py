@@ -7,7 +7,6 @@ import time
 import httpx
 import pytest
 import respx
-
 from metastudio_provider.client import (
     ClientSettings,
     Credentials,

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 REGIONS: tuple[str, ...] = ("cn-north-4", "cn-east-3", "ap-southeast-3")
 """Region ids of the throttling table's columns: CN North-Beijing4, CN East-Shanghai1, AP-Singapore."""

@@ -7,7 +7,8 @@ avoidance (``retry``), and the process-wide rate limiter (``limiter``).
 from __future__ import annotations
 
 import logging
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import httpx
 from tenacity import AsyncRetrying, Retrying

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 def retry_kwargs(settings: ClientSettings) -> dict[str, Any]:
     """Arguments for ``tenacity.Retrying`` and ``AsyncRetrying`` alike."""
-    backoff = wait_exponential_jitter(multiplier=0.25, max=settings.max_backoff)
+    backoff = wait_exponential_jitter(multiplier=0.25, max=settings.max_backoff, jitter=0.25)
 
     def wait(state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None

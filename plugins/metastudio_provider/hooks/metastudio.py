@@ -9,11 +9,13 @@ across processes; else the Airflow option ``[metastudio] rate_limit_storage``, e
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from functools import cached_property
-from typing import Any, Mapping
+from typing import Any
 
 from airflow.sdk import BaseHook
 
+from metastudio_provider import files
 from metastudio_provider.catalog import DEFAULT_REGION
 from metastudio_provider.client import AsyncMetaStudioClient, ClientSettings, Credentials, MetaStudioClient
 
@@ -120,6 +122,45 @@ class MetaStudioHook(BaseHook):
 
     def show_live_job(self, room_id: str, job_id: str) -> dict:
         return self.call("ShowSmartLive", {"room_id": room_id, "job_id": job_id})
+
+    def upload_asset(
+        self,
+        *,
+        asset_name: str,
+        file_name: str,
+        content: bytes,
+        asset_type: str = "IMAGE",
+        **asset_fields: Any,
+    ) -> str:
+        """Create an asset and upload its MAIN file: CreateDigitalAsset → CreateFile → PUT → ConfirmFileUpload.
+
+        Returns the ``asset_id``; the asset turns ACTIVED shortly after (wait with the asset sensor).
+        A retried call finds an asset of the same name that an earlier try created (``dedupe``).
+        """
+        asset = self.call(
+            "CreateDigitalAsset", body={"asset_name": asset_name, "asset_type": asset_type, **asset_fields}
+        )
+        asset_id = asset["asset_id"]
+        main = next((f for f in self.show_asset(asset_id).get("files") or [] if f.get("asset_file_category") == "MAIN"), None)
+        if main and main.get("state") in ("CREATED", "UPLOADED", "REVIEW"):
+            return asset_id  # an earlier try finished the upload
+        if main:  # an earlier try stopped half-way: start the file again
+            self.call("DeleteFile", {"file_id": main["file_id"]})
+        md5 = files.content_md5(content)
+        created = self.call(
+            "CreateFile",
+            body={
+                "file_name": file_name,
+                "file_md5": md5,
+                "file_size": len(content),
+                "file_type": files.file_type(file_name),
+                "asset_id": asset_id,
+                "asset_file_category": "MAIN",
+            },
+        )
+        self.client.upload(created["upload_url"], content, content_md5=md5, content_type=files.content_type(file_name))
+        self.call("ConfirmFileUpload", {"file_id": created["file_id"]}, body={"state": "CREATED"})
+        return asset_id
 
 
 def _configured_storage() -> str:

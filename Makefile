@@ -1,0 +1,38 @@
+# The two set-up commands of the README: `make demo` (main job) and `make test` (test suite).
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+RUN := .run
+EMULATOR_PORT ?= 8765
+STAMP := $(VENV)/.installed
+
+.PHONY: venv test lint demo stop emulator clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt
+	$(BIN)/pip install -q --no-deps -e .
+	touch $(STAMP)
+
+test: venv
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q
+
+lint: venv
+	$(BIN)/ruff check .
+
+emulator: venv
+	$(BIN)/metastudio emulator --host 127.0.0.1 --port $(EMULATOR_PORT)
+
+demo: venv
+	bash scripts/demo.sh
+
+stop:
+	bash scripts/stop.sh
+
+clean: stop
+	rm -rf $(RUN) airflow-home

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# `make stop`: stop what `make demo` started.
+cd "$(dirname "$0")/.."
+for pidfile in .run/*.pid; do
+  [ -f "$pidfile" ] || continue
+  pid=$(cat "$pidfile")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid"
+    echo "stopped $(basename "$pidfile" .pid) ($pid)"
+  fi
+  rm -f "$pidfile"
+done
