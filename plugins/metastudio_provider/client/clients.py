@@ -77,6 +77,14 @@ class MetaStudioClient(_ClientBase):
                     raise
         raise AssertionError("unreachable")  # tenacity re-raises the last error
 
+    def find_existing(self, api: str | Api, body: Params) -> dict | None:
+        """What an earlier create of ``body`` made, by the catalog's ``dedupe`` rule (None if nothing)."""
+        lookup = Lookup(self._prepare(api, None, None, body))
+        if lookup.call.api.dedupe is None:
+            return None
+        list_api, list_query = lookup.query()
+        return lookup.match(self.call(list_api, query=list_query))
+
     def _send(self, call: Call) -> dict:
         self.limiter.acquire(*self._limiter_args(call.api))
         url, headers = call.signed(self.settings)

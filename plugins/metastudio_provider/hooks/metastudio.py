@@ -81,6 +81,10 @@ class MetaStudioHook(BaseHook):
         """Call a catalog API by its SDK name (e.g. ``"CreateDigitalAsset"``); return the parsed JSON."""
         return self.client.call(api, path_params, query, body)
 
+    def find_existing(self, api: str, body: Params) -> dict | None:
+        """The resource an earlier create of ``body`` made (catalog ``dedupe`` rule), or None."""
+        return self.client.find_existing(api, body)
+
     async def acall(self, api: str, path_params: Params = None, query: Params = None, body: Params = None) -> dict:
         """The asyncio twin of ``call``, for triggers."""
         if self._async_client is None:

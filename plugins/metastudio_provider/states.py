@@ -1,0 +1,143 @@
+"""The asynchronous MetaStudio resources and their states, modelled once (wire notes §3).
+
+Each ``Resource`` says which API shows it, which path parameters identify it, where its
+state is, and which states mean success, failure or still running. A state in none of the
+three sets is an error (``UnknownStateError``), never a silent wait.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from metastudio_provider.catalog import get_path
+
+
+class Outcome(StrEnum):
+    SUCCESS = "success"
+    FAILURE = "failure"
+    RUNNING = "running"
+
+
+class UnknownStateError(ValueError):
+    """MetaStudio reported a state this provider does not know: stop rather than wait forever."""
+
+
+@dataclass(frozen=True)
+class Resource:
+    kind: str
+    show_api: str
+    id_params: tuple[str, ...]
+    state_field: str
+    success: frozenset[str]
+    failure: frozenset[str]
+    running: frozenset[str]
+    error_fields: tuple[str, ...] = ("error_info",)
+    console: str = "#/"
+    """Fragment of the MetaStudio console page for one resource, formatted with its ids."""
+
+    def state_of(self, response: dict[str, Any]) -> str:
+        value = get_path(response, self.state_field)
+        return str(value).upper() if isinstance(value, bool) else str(value)
+
+    def outcome(self, state: str) -> Outcome:
+        if state in self.success:
+            return Outcome.SUCCESS
+        if state in self.failure:
+            return Outcome.FAILURE
+        if state in self.running:
+            return Outcome.RUNNING
+        raise UnknownStateError(f"{self.kind}: unknown state {state!r}")
+
+    def error_info(self, response: dict[str, Any]) -> dict[str, Any]:
+        return {f: response[f] for f in self.error_fields if response.get(f) not in (None, "", {})}
+
+
+_AVATAR_RUNNING = {
+    "WAIT_FILE_UPLOAD", "AUTO_VERIFYING", "MANUAL_VERIFYING", "MANUAL_VERIFY_SUCCESS", "WAIT_TRAINING_DATA_PREPROCESS",
+    "TRAINING_DATA_PREPROCESSING", "TRAINING_DATA_PREPROCESS_SUCCESS", "TRAINING", "TRAIN_SUCCESS",
+    "INFERENCE_DATA_PREPROCESSING", "WAIT_MAIN_FILE_UPLOAD", "WAIT_ADMIN_CONFIRM", "WAIT_COMPILE", "COMPILING",
+    "WAIT_GENERATE_ACTION", "WAIT_ARRANGE", "ACTION_GENERATE_DATA_PROCESSING", "ACTION_GENERATE_ORI_PROCESSING",
+    "ACTION_GENERATE_ORI_SUCCESS", "WAIT_ADMIN_CALIBRATION", "WAIT_ASSET_SYNC", "WAIT_GENERATE_ACTION_MARK",
+    "ACTION_MARKING", "WAIT_USER_CONFIRM", "JOB_PENDING", "WAIT_TEST_VIDEO_CHECK", "TEST_VIDEO_CHECK_PROCESSING",
+    "TEST_VIDEO_CHECK_SUCCESS", "VIDEO_ANALYZE_PROCESSING", "VIDEO_ANALYZE_SUCCESS", "ACTION_MARK_SUCCESS",
+    "ACTION_MARK_UPLOADED",
+}
+_AVATAR_FAILED = {
+    "AUTO_VERIFY_FAILED", "MANUAL_VERIFY_FAILED", "TRAINING_DATA_PREPROCESS_FAILED", "TRAIN_FAILED",
+    "INFERENCE_DATA_PREPROCESS_FAILED", "MANUAL_STOP_INFERENCE_DATA_PREPROCESS", "MANUAL_STOP_TRAIN",
+    "MANUAL_STOP_TRAINING_DATA_PREPROCESS", "COMPILE_FAILED", "MANUAL_STOP_ACTION_GENERATE_DATA_PROCESSING",
+    "MANUAL_STOP_ACTION_GENERATE_ORI_PROCESSING", "ACTION_GENERATE_DATA_FAILED", "ACTION_GENERATE_ORI_FAILED",
+    "GENERATE_ACTION_PREPROCESS_FAILED", "JOB_REJECT", "TEST_VIDEO_CHECK_FAILED", "VIDEO_ANALYZE_FAILED",
+    "ACTION_MARK_FAILED", "MANUL_STOP_ACTION_MARK",
+}
+
+RESOURCES: dict[str, Resource] = {
+    r.kind: r
+    for r in (
+        Resource(
+            "asset", "ShowAsset", ("asset_id",), "asset_state",
+            success=frozenset({"ACTIVED"}),
+            failure=frozenset({"FAILED", "UNACTIVED", "DELETING", "DELETED", "BLOCK", "WAITING_DELETE"}),
+            running=frozenset({"CREATING"}),
+            error_fields=("fail_type", "reason", "block_reason_code"),
+            console="#/digital-assets/detail?assetId={asset_id}",
+        ),
+        Resource(
+            "video_job", "Show2DDigitalHumanVideo", ("job_id",), "state",
+            success=frozenset({"SUCCEED"}),
+            failure=frozenset({"FAILED", "CANCELED", "BLOCK"}),
+            running=frozenset({"WAITING", "PROCESSING"}),
+            console="#/video-production/detail?jobId={job_id}",
+        ),
+        Resource(
+            "live_job", "ShowSmartLive", ("room_id", "job_id"), "state",
+            success=frozenset({"PROCESSING"}),  # live: what "start and wait until live" waits for
+            failure=frozenset({"FAILED", "BLOCKED", "SUCCEED", "CANCELED"}),
+            running=frozenset({"WAITING"}),
+            error_fields=("error_info", "block_reason"),
+            console="#/smart-live/room?roomId={room_id}&jobId={job_id}",
+        ),
+        Resource(
+            "live_job_ended", "ShowSmartLive", ("room_id", "job_id"), "state",
+            success=frozenset({"SUCCEED"}),
+            failure=frozenset({"FAILED", "BLOCKED", "CANCELED"}),
+            running=frozenset({"WAITING", "PROCESSING"}),
+            error_fields=("error_info", "block_reason"),
+            console="#/smart-live/room?roomId={room_id}&jobId={job_id}",
+        ),
+        Resource(
+            "avatar_training_job", "Show2dModelTrainingJob", ("job_id",), "state",
+            success=frozenset({"JOB_SUCCESS", "JOB_FINISH"}),
+            failure=frozenset(_AVATAR_FAILED),
+            running=frozenset(_AVATAR_RUNNING),
+            error_fields=("error_info", "reason"),
+            console="#/avatar-training/detail?jobId={job_id}",
+        ),
+        Resource(
+            "voice_training_job", "ShowVoiceTrainingJob", ("job_id",), "state",
+            success=frozenset({"SUCCEED"}),
+            failure=frozenset({"FAILED", "SPLIT_FAILED", "AUDIT_FAILED", "USER_REVIEW_REJECT"}),
+            running=frozenset({"CREATING", "SYSTEM_AUDITING", "AUDITING", "WAITING_SPLIT", "SPLITTING", "ANNOTATING",
+                               "WAITING", "PROCESSING", "RESULT_REVIEW", "USER_RESULT_REVIEW", "UPLOADING"}),
+            error_fields=("job_failed_code", "job_failed_reason"),
+            console="#/voice-training/detail?jobId={job_id}",
+        ),
+        Resource(
+            "tts_audition", "ShowTtsAuditionFile", ("job_id",), "is_file_complete",
+            success=frozenset({"TRUE"}),
+            failure=frozenset(),
+            running=frozenset({"FALSE", "NONE"}),
+            error_fields=("code", "message"),
+            console="#/tts?jobId={job_id}",
+        ),
+    )
+}
+
+CONSOLE_BASE = "https://console.huaweicloud.com/metastudio/?region={region}"
+
+
+def console_url(kind: str, region: str, ids: dict[str, str]) -> str:
+    """The MetaStudio console page of one resource."""
+    return CONSOLE_BASE.format(region=region) + RESOURCES[kind].console.format(**ids)

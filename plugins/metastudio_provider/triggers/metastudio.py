@@ -1,0 +1,149 @@
+"""Deferrable waits: asyncio triggers that poll MetaStudio through the hook's ``acall``.
+
+They share the process's rate limiter (and Redis, if configured), so a triggerer watching a
+thousand jobs stays under the query limits. Events are plain JSON.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+from airflow.triggers.base import BaseTrigger, TriggerEvent
+
+from metastudio_provider.client import MetaStudioError
+from metastudio_provider.hooks.metastudio import MetaStudioHook
+from metastudio_provider.states import RESOURCES, Outcome, UnknownStateError
+
+
+class MetaStudioStateTrigger(BaseTrigger):
+    """Poll one resource (``kind`` in ``states.RESOURCES``) until it succeeds, fails or times out.
+
+    Event: ``{"status": "success" | "failure" | "error" | "timeout", "kind", "ids", "state", "response"}``.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        ids: dict[str, str],
+        metastudio_conn_id: str = MetaStudioHook.default_conn_name,
+        region: str | None = None,
+        poll_interval: float = 5.0,
+        end_time: float | None = None,
+    ) -> None:
+        super().__init__()
+        if kind not in RESOURCES:
+            raise ValueError(f"unknown MetaStudio resource kind {kind!r}; expected one of {', '.join(RESOURCES)}")
+        self.kind = kind
+        self.ids = dict(ids)
+        self.metastudio_conn_id = metastudio_conn_id
+        self.region = region
+        self.poll_interval = poll_interval
+        self.end_time = end_time
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        return (
+            f"{type(self).__module__}.{type(self).__qualname__}",
+            {
+                "kind": self.kind,
+                "ids": self.ids,
+                "metastudio_conn_id": self.metastudio_conn_id,
+                "region": self.region,
+                "poll_interval": self.poll_interval,
+                "end_time": self.end_time,
+            },
+        )
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        resource = RESOURCES[self.kind]
+        hook = MetaStudioHook(self.metastudio_conn_id, region=self.region)
+        event = {"kind": self.kind, "ids": self.ids}
+        try:
+            while True:
+                response = await hook.acall(resource.show_api, self.ids)
+                state = resource.state_of(response)
+                outcome = resource.outcome(state)
+                if outcome is not Outcome.RUNNING:
+                    yield TriggerEvent({**event, "status": outcome.value, "state": state, "response": response})
+                    return
+                if self.end_time is not None and time.time() >= self.end_time:
+                    yield TriggerEvent({**event, "status": "timeout", "state": state, "response": response})
+                    return
+                self.log.info("%s %s is %s; next check in %ss", self.kind, self.ids, state, self.poll_interval)
+                await asyncio.sleep(self.poll_interval)
+        except (MetaStudioError, UnknownStateError, ValueError) as exc:
+            yield TriggerEvent({**event, "status": "error", "message": str(exc)})
+        finally:
+            await hook.aclose()
+
+
+class VideoJobsTrigger(BaseTrigger):
+    """Watch many video jobs with ONE ListDigitalHumanVideo call per poll (``job_ids`` repeated).
+
+    Fires when every job has ended. Event: ``{"status": "success" | "failure" | "error" | "timeout",
+    "jobs": {job_id: {"state", "output_asset_id", "error_info"}}}`` — "failure" if any job failed.
+    """
+
+    page_size = 100
+
+    def __init__(
+        self,
+        job_ids: list[str],
+        metastudio_conn_id: str = MetaStudioHook.default_conn_name,
+        region: str | None = None,
+        poll_interval: float = 5.0,
+        end_time: float | None = None,
+    ) -> None:
+        super().__init__()
+        self.job_ids = list(job_ids)
+        self.metastudio_conn_id = metastudio_conn_id
+        self.region = region
+        self.poll_interval = poll_interval
+        self.end_time = end_time
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        return (
+            f"{type(self).__module__}.{type(self).__qualname__}",
+            {
+                "job_ids": self.job_ids,
+                "metastudio_conn_id": self.metastudio_conn_id,
+                "region": self.region,
+                "poll_interval": self.poll_interval,
+                "end_time": self.end_time,
+            },
+        )
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        resource = RESOURCES["video_job"]
+        hook = MetaStudioHook(self.metastudio_conn_id, region=self.region)
+        done: dict[str, dict[str, Any]] = {}
+        try:
+            while True:
+                pending = [j for j in self.job_ids if j not in done]
+                for start in range(0, len(pending), self.page_size):
+                    page = pending[start : start + self.page_size]
+                    listing = await hook.acall(
+                        "ListDigitalHumanVideo", query={"job_ids": page, "limit": len(page)}
+                    )
+                    for job in listing.get("jobs") or []:
+                        state = str(job.get("state"))
+                        if job.get("job_id") in page and resource.outcome(state) is not Outcome.RUNNING:
+                            done[job["job_id"]] = {
+                                "state": state,
+                                "output_asset_id": (job.get("output_asset_config") or {}).get("asset_id"),
+                                "error_info": job.get("error_info"),
+                            }
+                if len(done) == len(self.job_ids):
+                    failed = any(resource.outcome(j["state"]) is Outcome.FAILURE for j in done.values())
+                    yield TriggerEvent({"status": "failure" if failed else "success", "jobs": done})
+                    return
+                if self.end_time is not None and time.time() >= self.end_time:
+                    yield TriggerEvent({"status": "timeout", "jobs": done})
+                    return
+                await asyncio.sleep(self.poll_interval)
+        except (MetaStudioError, UnknownStateError, ValueError) as exc:
+            yield TriggerEvent({"status": "error", "message": str(exc), "jobs": done})
+        finally:
+            await hook.aclose()
