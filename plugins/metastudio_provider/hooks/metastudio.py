@@ -134,15 +134,18 @@ class MetaStudioHook(BaseHook):
         file_name: str,
         content: bytes,
         asset_type: str = "IMAGE",
+        reuse_existing: bool = False,
         **asset_fields: Any,
     ) -> str:
         """Create an asset and upload its MAIN file: CreateDigitalAsset → CreateFile → PUT → ConfirmFileUpload.
 
         Returns the ``asset_id``; the asset turns ACTIVED shortly after (wait with the asset sensor).
-        A retried call finds an asset of the same name that an earlier try created (``dedupe``).
+        With ``reuse_existing`` (a retried task), an asset of the same name that an earlier try
+        created is carried on with, and a finished upload is not repeated.
         """
-        asset = self.call(
-            "CreateDigitalAsset", body={"asset_name": asset_name, "asset_type": asset_type, **asset_fields}
+        body = {"asset_name": asset_name, "asset_type": asset_type, **asset_fields}
+        asset = (self.find_existing("CreateDigitalAsset", body) if reuse_existing else None) or self.call(
+            "CreateDigitalAsset", body=body
         )
         asset_id = asset["asset_id"]
         main = next((f for f in self.show_asset(asset_id).get("files") or [] if f.get("asset_file_category") == "MAIN"), None)

@@ -14,8 +14,9 @@ from airflow.sdk import PokeReturnValue
 from airflow.sdk.exceptions import AirflowException, AirflowSensorTimeout
 
 from metastudio_provider.operators.base import MetaStudioBaseSensor
+from metastudio_provider.operators.waiting import defer_until, event_result
 from metastudio_provider.states import RESOURCES, Outcome, Resource
-from metastudio_provider.triggers.metastudio import MetaStudioStateTrigger, VideoJobsTrigger
+from metastudio_provider.triggers.metastudio import VideoJobsTrigger
 
 
 class MetaStudioStateSensor(MetaStudioBaseSensor):
@@ -59,13 +60,12 @@ class MetaStudioStateSensor(MetaStudioBaseSensor):
     def poke(self, context: Any) -> bool | PokeReturnValue:
         response = self.hook.call(self.resource.show_api, self.ids)
         state = self.resource.state_of(response)
+        event = {"kind": self.kind, "ids": self.ids, "state": state, "response": response}
         outcome = self.resource.outcome(state)
-        if outcome is Outcome.FAILURE:
-            raise AirflowException(self._failure_message(state, response))
         self.log.info("%s %s is %s", self.kind, self.ids, state)
-        if outcome is Outcome.SUCCESS:
-            return PokeReturnValue(True, {"state": state, "ids": self.ids, "response": response})
-        return False
+        if outcome is Outcome.RUNNING:
+            return False
+        return PokeReturnValue(True, self.execute_complete(context, {**event, "status": outcome.value}))
 
     def execute(self, context: Any) -> Any:
         if not self.deferrable:
@@ -73,34 +73,11 @@ class MetaStudioStateSensor(MetaStudioBaseSensor):
         first = self.poke(context)  # already there? then no deferral at all
         if first:
             return first.xcom_value
-        self.defer(
-            trigger=MetaStudioStateTrigger(
-                kind=self.kind,
-                ids=self.ids,
-                metastudio_conn_id=self.metastudio_conn_id,
-                region=self.region,
-                poll_interval=self.poll_interval,
-                end_time=time.time() + self.timeout,
-            ),
-            method_name="execute_complete",
-            timeout=timedelta(seconds=self.timeout + 60),
-        )
+        defer_until(self, self.kind, self.ids, timeout=self.timeout, poll_interval=self.poll_interval)
 
     def execute_complete(self, context: Any, event: dict[str, Any]) -> dict[str, Any]:
-        status = event.get("status")
-        if status == "success":
-            self.log.info("%s %s reached %s", self.kind, event["ids"], event["state"])
-            return {"state": event["state"], "ids": event["ids"], "response": event["response"]}
-        if status == "failure":
-            raise AirflowException(self._failure_message(event["state"], event["response"]))
-        if status == "timeout":
-            raise AirflowSensorTimeout(
-                f"{self.kind} {event['ids']} still {event.get('state')} after {self.timeout:.0f} s"
-            )
-        raise AirflowException(f"{self.kind} {event.get('ids')}: {event.get('message', event)}")
-
-    def _failure_message(self, state: str, response: dict[str, Any]) -> str:
-        return f"{self.kind} {self.ids} ended {state}: {self.resource.error_info(response) or 'no error info'}"
+        response = event_result(event, self.timeout)
+        return {"state": event["state"], "ids": event["ids"], "response": response}
 
 
 class AssetStateSensor(MetaStudioStateSensor):

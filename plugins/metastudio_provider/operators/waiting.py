@@ -1,0 +1,62 @@
+"""Waiting for a resource, shared by sensors and workflow operators: defer, or poll in place."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from typing import Any
+
+from airflow.sdk.exceptions import AirflowException, AirflowSensorTimeout
+
+from metastudio_provider.hooks.metastudio import MetaStudioHook
+from metastudio_provider.states import RESOURCES, Outcome
+from metastudio_provider.triggers.metastudio import MetaStudioStateTrigger
+
+
+def state_trigger(task: Any, kind: str, ids: dict[str, str], timeout: float, poll_interval: float) -> MetaStudioStateTrigger:
+    return MetaStudioStateTrigger(
+        kind=kind,
+        ids=ids,
+        metastudio_conn_id=task.metastudio_conn_id,
+        region=task.region,
+        poll_interval=poll_interval,
+        end_time=time.time() + timeout,
+    )
+
+
+def defer_until(task: Any, kind: str, ids: dict[str, str], *, timeout: float, poll_interval: float,
+                method_name: str = "execute_complete") -> None:
+    """Hand the wait to the triggerer; ``method_name`` resumes the task with the event."""
+    task.defer(
+        trigger=state_trigger(task, kind, ids, timeout, poll_interval),
+        method_name=method_name,
+        timeout=timedelta(seconds=timeout + 60),
+    )
+
+
+def poll_until(hook: MetaStudioHook, kind: str, ids: dict[str, str], *, timeout: float, poll_interval: float) -> dict:
+    """Poll in the worker (non-deferrable mode) and return an event shaped like the trigger's."""
+    resource = RESOURCES[kind]
+    deadline = time.monotonic() + timeout
+    while True:
+        response = hook.call(resource.show_api, ids)
+        state = resource.state_of(response)
+        outcome = resource.outcome(state)
+        if outcome is not Outcome.RUNNING:
+            return {"kind": kind, "ids": ids, "status": outcome.value, "state": state, "response": response}
+        if time.monotonic() >= deadline:
+            return {"kind": kind, "ids": ids, "status": "timeout", "state": state, "response": response}
+        time.sleep(poll_interval)
+
+
+def event_result(event: dict[str, Any], timeout: float) -> dict[str, Any]:
+    """The response of a successful wait; raise a clear error for anything else."""
+    kind, ids, status = event.get("kind"), event.get("ids"), event.get("status")
+    if status == "success":
+        return event["response"]
+    if status == "failure":
+        info = RESOURCES[kind].error_info(event["response"]) or "no error info"
+        raise AirflowException(f"{kind} {ids} ended {event['state']}: {info}")
+    if status == "timeout":
+        raise AirflowSensorTimeout(f"{kind} {ids} still {event.get('state')} after {timeout:.0f} s")
+    raise AirflowException(f"{kind} {ids}: {event.get('message', event)}")
