@@ -24,6 +24,36 @@ def get_provider_info() -> dict[str, Any]:
             }
         ],
         "hooks": [{"integration-name": "Huawei Cloud MetaStudio", "python-modules": ["metastudio_provider.hooks.metastudio"]}],
+        "operators": [
+            {
+                "integration-name": "Huawei Cloud MetaStudio",
+                "python-modules": ["metastudio_provider.operators.api", "metastudio_provider.operators.workflows"],
+            }
+        ],
+        "sensors": [
+            {"integration-name": "Huawei Cloud MetaStudio", "python-modules": ["metastudio_provider.sensors.metastudio"]}
+        ],
+        "triggers": [
+            {"integration-name": "Huawei Cloud MetaStudio", "python-modules": ["metastudio_provider.triggers.metastudio"]}
+        ],
+        "extra-links": ["metastudio_provider.links.MetaStudioConsoleLink"],
+        "config": {
+            "metastudio": {
+                "description": "Huawei Cloud MetaStudio provider settings.",
+                "options": {
+                    "default_region": {
+                        "description": "Region used to pick a task's default pool when the task names none.",
+                        "version_added": "0.1.0", "type": "string", "example": "cn-north-4", "default": "cn-north-4",
+                    },
+                    "rate_limit_storage": {
+                        "description": "Storage of the client rate limiter shared by every task and trigger: "
+                        "memory:// (per process) or redis://host:6379/0 (shared by all processes and hosts).",
+                        "version_added": "0.1.0", "type": "string", "example": "redis://redis:6379/1",
+                        "default": "memory://",
+                    },
+                },
+            }
+        },
         "connection-types": [
             {
                 "connection-type": "metastudio",
