@@ -30,7 +30,7 @@ _POOL = httpx.Limits(max_connections=64, max_keepalive_connections=32)
 class _ClientBase:
     def __init__(self, settings: ClientSettings, limiter: RateLimiter | None = None) -> None:
         self.settings = settings
-        self.limiter = limiter or get_limiter(settings.rate_limit_storage)
+        self.limiter = limiter or get_limiter(settings.rate_limit_storage, settings.rate_limit_margin)
 
     def _prepare(self, api: str | Api, path_params: Params, query: Params, body: Params) -> Call:
         return build_call(api if isinstance(api, Api) else get_api(api), self.settings, path_params, query, body)

@@ -32,6 +32,8 @@ class ClientSettings:
     app_user_id: str | None = None
     rate_limit_storage: str = "memory://"
     """``memory://`` (one process) or ``redis://host:port/db`` (shared by processes and hosts)."""
+    rate_limit_margin: float = 0.05
+    """Seconds added to the 1-second window, for the gateway counting arrivals (see ``limiter``)."""
     timeout: float = 30.0
     max_attempts: int = 6
     max_backoff: float = 20.0
