@@ -1,0 +1,89 @@
+"""The ``metastudio`` command. Subcommands live in ``SUBCOMMANDS`` (name → Subcommand)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from metastudio_provider.catalog import REGIONS
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    """One ``metastudio <name>``: its help line, how to add its options, and what it runs."""
+
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+def _emulator_arguments(parser: argparse.ArgumentParser) -> None:
+    from metastudio_provider.emulator import config as c
+
+    parser.add_argument("--host", default=c.DEFAULT_HOST, help="interface to listen on")
+    parser.add_argument("--port", type=int, default=c.DEFAULT_PORT, help="TCP port")
+    parser.add_argument("--region", choices=REGIONS, default=c.DEFAULT_REGION,
+                        help="region whose throttling limits apply")
+    parser.add_argument("--ak", default=c.DEFAULT_AK, help="the tenant's access key")
+    parser.add_argument("--sk", default=c.DEFAULT_SK, help="the tenant's secret key")
+    parser.add_argument("--project-id", default=c.DEFAULT_PROJECT_ID, help="the tenant's project id")
+    parser.add_argument("--job-seconds", type=float, default=c.DEFAULT_JOB_SECONDS,
+                        help="video job duration, WAITING for the first fifth")
+    parser.add_argument("--failure-rate", type=float, default=c.DEFAULT_FAILURE_RATE,
+                        help="share of video jobs that end FAILED (0..1)")
+    parser.add_argument("--live-start-seconds", type=float, default=c.DEFAULT_LIVE_START_SECONDS,
+                        help="time a livestream job stays WAITING before PROCESSING")
+    parser.add_argument("--training-seconds", type=float, default=c.DEFAULT_TRAINING_SECONDS,
+                        help="avatar/voice training time from submission to success")
+    parser.add_argument("--tts-seconds", type=float, default=c.DEFAULT_TTS_SECONDS,
+                        help="time until a TTS audition file is complete")
+    parser.add_argument("--public-url", default=None,
+                        help="base URL for upload/download URLs (default: the request's own host)")
+    parser.add_argument("--no-throttle", action="store_true", help="admit every request (stats still count)")
+    parser.add_argument("--seed", type=int, default=None, help="random seed for the failure draw")
+    parser.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"))
+
+
+def _run_emulator(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from metastudio_provider.emulator import EmulatorConfig, create_app
+
+    try:
+        config = EmulatorConfig(
+            region=args.region, ak=args.ak, sk=args.sk, project_id=args.project_id, job_seconds=args.job_seconds,
+            failure_rate=args.failure_rate, live_start_seconds=args.live_start_seconds,
+            training_seconds=args.training_seconds, tts_seconds=args.tts_seconds, public_url=args.public_url,
+            throttle=not args.no_throttle, seed=args.seed)
+    except ValueError as err:
+        print(f"metastudio emulator: {err}", file=sys.stderr)
+        return 2
+    print(f"MetaStudio emulator on http://{args.host}:{args.port} region={config.region} "
+          f"project_id={config.project_id} ak={config.ak}", file=sys.stderr)
+    uvicorn.run(create_app(config), host=args.host, port=args.port, log_level=args.log_level)
+    return 0
+
+
+SUBCOMMANDS: dict[str, Subcommand] = {
+    "emulator": Subcommand("run the local MetaStudio emulator", _emulator_arguments, _run_emulator),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="metastudio", description="Tools of the MetaStudio Airflow provider.")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, sub in SUBCOMMANDS.items():
+        sub.add_arguments(subparsers.add_parser(name, help=sub.help, description=sub.help,
+                                                formatter_class=argparse.ArgumentDefaultsHelpFormatter))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return SUBCOMMANDS[args.command].run(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,59 @@
+"""Emulator settings: the tenant's credentials, the region whose limits apply, and the timings."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from metastudio_provider.catalog import DEFAULT_REGION, REGIONS
+
+DEFAULT_AK = "EMULATORAK0000000000"
+DEFAULT_SK = "emulator-sk-do-not-use-in-production"
+DEFAULT_PROJECT_ID = "0123456789abcdef0123456789abcdef"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8787
+
+DEFAULT_JOB_SECONDS = 10.0
+DEFAULT_FAILURE_RATE = 0.0
+DEFAULT_LIVE_START_SECONDS = 2.0
+DEFAULT_TRAINING_SECONDS = 10.0
+DEFAULT_TTS_SECONDS = 2.0
+MAX_CLOCK_SKEW_SECONDS = 15 * 60
+
+
+@dataclass
+class EmulatorConfig:
+    """Everything the emulator needs; every field has a usable default."""
+
+    region: str = DEFAULT_REGION
+    ak: str = DEFAULT_AK
+    sk: str = field(default=DEFAULT_SK, repr=False)
+    project_id: str = DEFAULT_PROJECT_ID
+    job_seconds: float = DEFAULT_JOB_SECONDS
+    """Video jobs: WAITING for the first fifth, PROCESSING until ``job_seconds``, then SUCCEED or FAILED."""
+    failure_rate: float = DEFAULT_FAILURE_RATE
+    """Share (0..1) of video jobs that end FAILED instead of SUCCEED."""
+    live_start_seconds: float = DEFAULT_LIVE_START_SECONDS
+    """Livestream jobs stay WAITING this long before PROCESSING."""
+    training_seconds: float = DEFAULT_TRAINING_SECONDS
+    """Avatar and voice training: time from submission to success."""
+    tts_seconds: float = DEFAULT_TTS_SECONDS
+    """TTS audition: time until ``is_file_complete`` is true."""
+    max_clock_skew: float = MAX_CLOCK_SKEW_SECONDS
+    throttle: bool = True
+    public_url: str | None = None
+    """Base URL put into upload/download URLs; None means the request's own scheme and Host."""
+    seed: int | None = None
+    """Seed for the failure draw, for reproducible runs."""
+    clock: Callable[[], float] = field(default=time.time, repr=False)
+    """Wall clock (epoch seconds) for lifecycles and X-Sdk-Date checks."""
+
+    def __post_init__(self) -> None:
+        if self.region not in REGIONS:
+            raise ValueError(f"unknown region {self.region!r}; expected one of {', '.join(REGIONS)}")
+        if not 0.0 <= self.failure_rate <= 1.0:
+            raise ValueError("failure_rate must be between 0 and 1")
+        for name in ("job_seconds", "live_start_seconds", "training_seconds", "tts_seconds"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must not be negative")

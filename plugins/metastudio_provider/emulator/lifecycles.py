@@ -1,0 +1,82 @@
+"""States computed lazily from timestamps: nothing runs in the background.
+
+Each function takes a record and ``now`` (epoch seconds) and returns the state the real service
+would report at that moment. The WAITING/verifying phase is the first fifth of a duration.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .config import EmulatorConfig
+
+if TYPE_CHECKING:
+    from .store import AvatarTrainingJob, LiveJob, TtsJob, VideoJob, VoiceTrainingJob
+
+FIRST_PHASE = 0.2
+"""Share of a duration spent in the first phase (WAITING, AUTO_VERIFYING, SYSTEM_AUDITING)."""
+
+VIDEO_FINAL = frozenset({"SUCCEED", "FAILED", "CANCELED", "BLOCK"})
+LIVE_ACTIVE = frozenset({"WAITING", "PROCESSING"})
+
+
+def video_state(job: VideoJob, now: float, config: EmulatorConfig) -> str:
+    """WAITING → PROCESSING → SUCCEED | FAILED over ``job_seconds``; CANCELED once cancelled."""
+    if job.canceled_at is not None:
+        return "CANCELED"
+    elapsed = now - job.created
+    if elapsed < config.job_seconds * FIRST_PHASE:
+        return "WAITING"
+    if elapsed < config.job_seconds:
+        return "PROCESSING"
+    return "FAILED" if job.fails else "SUCCEED"
+
+
+def video_times(job: VideoJob, now: float, config: EmulatorConfig) -> tuple[float | None, float | None]:
+    """(start_time, end_time) of processing, each None until reached."""
+    if job.canceled_at is not None:
+        return None, job.canceled_at
+    start = job.created + config.job_seconds * FIRST_PHASE
+    end = job.created + config.job_seconds
+    return (start if now >= start else None), (end if now >= end else None)
+
+
+def live_state(job: LiveJob, now: float, config: EmulatorConfig) -> str:
+    """WAITING for ``live_start_seconds``, PROCESSING until stopped, then SUCCEED."""
+    if job.stopped_at is not None:
+        return "SUCCEED"
+    if now - job.created < config.live_start_seconds:
+        return "WAITING"
+    return "PROCESSING"
+
+
+def live_start_time(job: LiveJob, config: EmulatorConfig) -> float:
+    return job.created + config.live_start_seconds
+
+
+def avatar_training_state(job: AvatarTrainingJob, now: float, config: EmulatorConfig) -> str:
+    """WAIT_FILE_UPLOAD until SUBMITVERIFYING, then AUTO_VERIFYING → TRAINING → JOB_SUCCESS."""
+    if job.submitted_at is None:
+        return "WAIT_FILE_UPLOAD"
+    elapsed = now - job.submitted_at
+    if elapsed < config.training_seconds * FIRST_PHASE:
+        return "AUTO_VERIFYING"
+    if elapsed < config.training_seconds:
+        return "TRAINING"
+    return "JOB_SUCCESS"
+
+
+def voice_training_state(job: VoiceTrainingJob, now: float, config: EmulatorConfig) -> str:
+    """CREATING until committed, then SYSTEM_AUDITING → PROCESSING → SUCCEED."""
+    if job.committed_at is None:
+        return "CREATING"
+    elapsed = now - job.committed_at
+    if elapsed < config.training_seconds * FIRST_PHASE:
+        return "SYSTEM_AUDITING"
+    if elapsed < config.training_seconds:
+        return "PROCESSING"
+    return "SUCCEED"
+
+
+def tts_complete(job: TtsJob, now: float, config: EmulatorConfig) -> bool:
+    return now - job.created >= config.tts_seconds
