@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from metastudio_provider import catalog
 from metastudio_provider.catalog import REGIONS, Api, all_apis, get_api, pool_name
 

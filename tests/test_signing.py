@@ -22,6 +22,7 @@ from urllib.parse import quote
 import pytest
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.sdk_request import SdkRequest
+
 from metastudio_provider import signing
 
 # --------------------------------------------------------------------------------------------

@@ -66,8 +66,22 @@ def _run_emulator(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pools_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--region", choices=REGIONS, required=True, help="region whose limits size the pools")
+
+
+def _run_pools(args: argparse.Namespace) -> int:
+    import json
+
+    from metastudio_provider.pools import pools
+
+    print(json.dumps(pools(args.region), indent=2, sort_keys=True))
+    return 0
+
+
 SUBCOMMANDS: dict[str, Subcommand] = {
     "emulator": Subcommand("run the local MetaStudio emulator", _emulator_arguments, _run_emulator),
+    "pools": Subcommand("print the Airflow pools (JSON for `airflow pools import`)", _pools_arguments, _run_pools),
 }
 
 

@@ -7,6 +7,7 @@ import time
 import httpx
 import pytest
 import respx
+
 from metastudio_provider.client import (
     ClientSettings,
     Credentials,

@@ -8,11 +8,11 @@ import uuid
 
 import httpx
 import pytest
+
 from metastudio_provider import signing
 from metastudio_provider.catalog import get_api
 from metastudio_provider.client import MetaStudioAPIError, MetaStudioOutcomeUnknownError
 from metastudio_provider.hooks.metastudio import MetaStudioHook
-
 from tests.conftest import connection_json
 
 

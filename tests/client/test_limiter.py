@@ -7,9 +7,9 @@ import os
 import time
 
 import httpx
+
 from metastudio_provider.catalog import get_api
 from metastudio_provider.client import RateLimiter
-
 from tests.conftest import connection_json
 
 

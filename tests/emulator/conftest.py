@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+
 from metastudio_provider.emulator.testing import RunningEmulator, running_emulator
 
 FAST = {"job_seconds": 0.5, "live_start_seconds": 0.2, "training_seconds": 0.5, "tts_seconds": 0.3}

@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
+
 from metastudio_provider.catalog import get_api
 from metastudio_provider.emulator.testing import RunningEmulator
 

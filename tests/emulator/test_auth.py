@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+
 from metastudio_provider import signing
 
 PATH = "/v1/{project_id}/digital-assets"

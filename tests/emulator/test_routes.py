@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi.routing import APIRoute
+
 from metastudio_provider.catalog import all_apis
 from metastudio_provider.emulator import create_app
 from metastudio_provider.emulator.handlers import HANDLERS

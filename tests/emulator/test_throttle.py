@@ -7,6 +7,7 @@ import json
 import time
 
 import httpx
+
 from metastudio_provider.catalog import get_api
 
 from .helpers import call, system_asset

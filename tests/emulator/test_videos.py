@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+
 from metastudio_provider.emulator.testing import running_emulator
 
 from .helpers import call, system_asset, wait_for
