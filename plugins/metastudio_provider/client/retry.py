@@ -83,7 +83,7 @@ class Lookup:
                 found = {key: item[key] for key in self.call.api.top_level_ids if key in item}
                 log.warning("%s: found the resource an earlier attempt made (%s); not creating it again",
                             self.call.api.name, found)
-                return {**found, "found_existing": True}
+                return {**item, **found, "found_existing": True}
         return None
 
 

@@ -12,7 +12,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from airflow.sdk.exceptions import AirflowException
+from airflow.sdk.exceptions import AirflowException, AirflowSkipException
 
 from metastudio_provider.catalog import get_path
 from metastudio_provider.links import CONSOLE_URL_XCOM_KEY, MetaStudioConsoleLink
@@ -117,6 +117,8 @@ class CreateVideoOperator(_WorkflowOperator):
     :param output_asset_name: name of the produced VIDEO asset (default deterministic).
     :param video: more Create2DDigitalHumanVideo fields (override the script's).
     :param wait: wait (deferred) until the job ends; the result then has the output asset and URL.
+    :param reuse_existing: look for a job of the same output name before creating one, even on the
+        first try (re-running a date of a backfill); a job that failed or was cancelled is made again.
     Pushes ``script_id`` and ``job_id``; ``on_kill`` cancels the job while it is WAITING.
     """
 
@@ -126,7 +128,7 @@ class CreateVideoOperator(_WorkflowOperator):
 
     def __init__(self, *, script: dict[str, Any] | None = None, script_id: str | None = None,
                  output_asset_name: str | None = None, video: dict[str, Any] | None = None, wait: bool = True,
-                 **kwargs: Any) -> None:
+                 reuse_existing: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if (script is None) == (script_id is None):
             raise ValueError("CreateVideoOperator needs exactly one of script= or script_id=")
@@ -135,6 +137,7 @@ class CreateVideoOperator(_WorkflowOperator):
         self.output_asset_name = output_asset_name
         self.video = video or {}
         self.wait = wait
+        self.reuse_existing = reuse_existing
         self.job_id: str | None = None
 
     def execute(self, context: Any) -> dict[str, Any]:
@@ -170,9 +173,11 @@ class CreateVideoOperator(_WorkflowOperator):
         }
 
     def _create_or_find(self, context: Any, api: str, body: dict[str, Any], id_key: str) -> str:
-        if self._retrying(context) and (found := self.hook.find_existing(api, body)):
-            self.log.info("%s: carrying on with %s %s from an earlier try", api, id_key, found[id_key])
-            return found[id_key]
+        if self.reuse_existing or self._retrying(context):
+            found = self.hook.find_existing(api, body)
+            if found and found.get("state") not in ("FAILED", "CANCELED", "BLOCK"):
+                self.log.info("%s: carrying on with %s %s made earlier", api, id_key, found[id_key])
+                return found[id_key]
         return self.hook.call(api, body=body)[id_key]
 
     def _download_url(self, asset_id: str | None) -> str | None:
@@ -261,6 +266,8 @@ class StopLivestreamOperator(_WorkflowOperator):
         self.wait_until_ended = wait_until_ended
 
     def execute(self, context: Any) -> dict[str, Any]:
+        if not self.job_id or self.job_id == "None":
+            raise AirflowSkipException(f"no livestream was started in room {self.room_id}: nothing to stop")
         ids = {"room_id": self.room_id, "job_id": self.job_id}
         state = self.hook.show_live_job(**ids).get("state")
         if state in ("WAITING", "PROCESSING"):
