@@ -85,6 +85,18 @@ class MetaStudioHook(BaseHook):
         """The resource an earlier create of ``body`` made (catalog ``dedupe`` rule), or None."""
         return self.client.find_existing(api, body)
 
+    def create_or_reuse(self, api: str, body: Mapping[str, Any], *, reuse: bool = True) -> dict:
+        """Create, unless ``reuse`` and the catalog's ``dedupe`` rule finds one made earlier.
+
+        A found resource that failed, was cancelled or blocked is not reused: it is made again.
+        The result has ``found_existing: true`` when nothing was created.
+        """
+        if reuse:
+            found = self.find_existing(api, body)
+            if found and found.get("state") not in ("FAILED", "CANCELED", "BLOCK"):
+                return found
+        return self.call(api, body=body)
+
     async def acall(self, api: str, path_params: Params = None, query: Params = None, body: Params = None) -> dict:
         """The asyncio twin of ``call``, for triggers."""
         if self._async_client is None:
@@ -111,6 +123,13 @@ class MetaStudioHook(BaseHook):
 
     def list_assets(self, **filters: Any) -> dict:
         return self.call("ListAssets", query=filters)
+
+    def system_asset_id(self, asset_type: str) -> str:
+        """The first SYSTEM asset of ``asset_type`` (HUMAN_MODEL_2D, VOICE_MODEL) the tenant may use."""
+        assets = self.list_assets(asset_type=asset_type, asset_source="SYSTEM", asset_state="ACTIVED", limit=1)
+        if not assets.get("assets"):
+            raise ValueError(f"no SYSTEM {asset_type} asset is available in {self.region}")
+        return assets["assets"][0]["asset_id"]
 
     def create_video_job(self, body: Mapping[str, Any]) -> str:
         """Submit a 2D avatar video job; return its ``job_id``."""

@@ -173,12 +173,10 @@ class CreateVideoOperator(_WorkflowOperator):
         }
 
     def _create_or_find(self, context: Any, api: str, body: dict[str, Any], id_key: str) -> str:
-        if self.reuse_existing or self._retrying(context):
-            found = self.hook.find_existing(api, body)
-            if found and found.get("state") not in ("FAILED", "CANCELED", "BLOCK"):
-                self.log.info("%s: carrying on with %s %s made earlier", api, id_key, found[id_key])
-                return found[id_key]
-        return self.hook.call(api, body=body)[id_key]
+        result = self.hook.create_or_reuse(api, body, reuse=self.reuse_existing or self._retrying(context))
+        if result.get("found_existing"):
+            self.log.info("%s: carrying on with %s %s made earlier", api, id_key, result[id_key])
+        return result[id_key]
 
     def _download_url(self, asset_id: str | None) -> str | None:
         if not asset_id:
