@@ -31,6 +31,13 @@ The render wait is one deferred sensor listing all jobs per call.
 """
 
 
+def _row_results(ti) -> list[dict]:
+    """Every row's result, from all chunks (the ``rows`` XCom of each mapped ``submit_chunk``)."""
+    chunks = ti.xcom_pull(task_ids="load_manifest") or []
+    per_chunk = ti.xcom_pull(task_ids="submit_chunk", key="rows", map_indexes=list(range(len(chunks)))) or []
+    return [row for rows in per_chunk if rows for row in rows]
+
+
 @dag(
     dag_id="metastudio_video_backfill",
     schedule="@daily",
@@ -77,12 +84,11 @@ def metastudio_video_backfill():
     @task(trigger_rule="all_done")
     def collect_jobs(ti=None) -> list[str]:
         """The jobs every chunk made, failed chunks included."""
-        per_chunk = ti.xcom_pull(task_ids="submit_chunk", key="rows") or []
-        return [r["job_id"] for rows in per_chunk if rows for r in rows if r.get("job_id")]
+        return [r["job_id"] for r in _row_results(ti) if r.get("job_id")]
 
     @task(trigger_rule="all_done")
     def report(jobs: dict | None, ti=None) -> dict:
-        rows = [r for chunk in (ti.xcom_pull(task_ids="submit_chunk", key="rows") or []) if chunk for r in chunk]
+        rows = _row_results(ti)
         jobs = jobs or {}
         for r in rows:
             r["state"] = (jobs.get(r.get("job_id")) or {}).get("state")

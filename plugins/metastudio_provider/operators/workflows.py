@@ -12,7 +12,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from airflow.sdk.exceptions import AirflowException, AirflowSkipException
+from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowSkipException
 
 from metastudio_provider.catalog import get_path
 from metastudio_provider.links import CONSOLE_URL_XCOM_KEY, MetaStudioConsoleLink
@@ -222,7 +222,7 @@ class StartLivestreamOperator(_WorkflowOperator):
             "ListSmartLive", {"room_id": self.room_id}, query={"state": "WAITING,PROCESSING", "limit": 10}
         ).get("smart_live_jobs") or []
         if running and not (self.if_live == "adopt" or self._retrying(context)):
-            raise AirflowException(
+            raise AirflowFailException(  # not transient: no retry, so no later try can adopt the other stream
                 f"room {self.room_id} is already live (job {running[0]['job_id']}, {running[0].get('state')}); "
                 "not starting a second livestream"
             )
