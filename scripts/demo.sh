@@ -1,16 +1,38 @@
 #!/usr/bin/env bash
-# `make demo`: start the MetaStudio emulator in the background and run the production chain against it.
+# `make demo`: the emulator and Airflow (SQLite, LocalExecutor), pools and connection imported, the video
+# pipeline triggered and awaited, and a summary printed. Both keep running for you; `make stop` stops them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+started=$(date +%s.%N)
 BIN=.venv/bin
 RUN=.run
 PORT="${EMULATOR_PORT:-8765}"
+REGION="${METASTUDIO_REGION:-cn-north-4}"
 mkdir -p "$RUN"
 
 if ! curl -sf "http://127.0.0.1:$PORT/_emulator/health" >/dev/null; then
-  nohup "$BIN/metastudio" emulator --host 127.0.0.1 --port "$PORT" --job-seconds 3 >"$RUN/emulator.log" 2>&1 &
+  setsid nohup "$BIN/metastudio" emulator --host 127.0.0.1 --port "$PORT" --region "$REGION" --job-seconds 5 \
+    >"$RUN/emulator.log" 2>&1 &
   echo $! >"$RUN/emulator.pid"
   for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/_emulator/health" >/dev/null && break; sleep 0.2; done
 fi
-echo "MetaStudio emulator: http://127.0.0.1:$PORT (log $RUN/emulator.log; stop with: make stop)"
-"$BIN/python" scripts/demo_calls.py --endpoint "http://127.0.0.1:$PORT"
+echo "MetaStudio emulator: http://127.0.0.1:$PORT ($REGION)"
+
+# shellcheck source=scripts/airflow_env.sh
+source scripts/airflow_env.sh
+export AIRFLOW__METASTUDIO__DEFAULT_REGION="$REGION"
+export AIRFLOW_POOLS_FILE="include/pools/$REGION.json"
+bash scripts/airflow_start.sh
+conn=$("$BIN/python" -c "
+import json; from metastudio_provider.emulator.config import DEFAULT_AK, DEFAULT_SK, DEFAULT_PROJECT_ID
+print(json.dumps({'conn_type': 'metastudio', 'login': DEFAULT_AK, 'password': DEFAULT_SK,
+  'extra': {'region': '$REGION', 'project_id': DEFAULT_PROJECT_ID, 'endpoint': 'http://127.0.0.1:$PORT'}}))")
+"$AIRFLOW_BIN" connections delete metastudio_default >/dev/null 2>&1 || true
+"$AIRFLOW_BIN" connections add metastudio_default --conn-json "$conn" >/dev/null
+echo "Imported the pools ($AIRFLOW_POOLS_FILE) and the connection metastudio_default"
+
+"$BIN/python" scripts/demo_run.py --airflow "$AIRFLOW_URL" --user "$AIRFLOW_ADMIN_USER" \
+  --password "$AIRFLOW_ADMIN_PASSWORD" --emulator "http://127.0.0.1:$PORT" --started "$started"
+echo
+echo "Airflow UI: $AIRFLOW_URL (login $AIRFLOW_ADMIN_USER / $AIRFLOW_ADMIN_PASSWORD); emulator: http://127.0.0.1:$PORT"
+echo "Both keep running in the background; stop them with: make stop"

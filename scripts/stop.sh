@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make stop`: stop what `make demo` started.
+# `make stop`: stop what `make demo` started (Airflow's components, then the emulator).
 cd "$(dirname "$0")/.."
+bash scripts/airflow_stop.sh || true
 for pidfile in .run/*.pid; do
   [ -f "$pidfile" ] || continue
   pid=$(cat "$pidfile")
