@@ -24,10 +24,8 @@ export AIRFLOW_BIN="${AIRFLOW_BIN:-$(command -v airflow || echo "$METASTUDIO_ROO
 # -- where things live -------------------------------------------------------------------------
 export AIRFLOW_HOME="${AIRFLOW_HOME:-$METASTUDIO_ROOT/airflow-home}"
 export AIRFLOW__CORE__DAGS_FOLDER="${AIRFLOW__CORE__DAGS_FOLDER:-$METASTUDIO_ROOT/dags}"
-# Note: Airflow's plugin loader executes every .py file under the plugins folder as a top-level module
-# named after the file (plugins/metastudio_provider/emulator/config.py becomes sys.modules["config"]),
-# and logs "Failed to import plugin" for the emulator's modules (relative imports). The provider
-# itself is installed (entry point), so the plugins folder is not needed for it to work.
+# plugins/.airflowignore keeps Airflow's plugin loader out of the provider package (it would import
+# each of its files as a top-level module); the folder is still on sys.path.
 export AIRFLOW__CORE__PLUGINS_FOLDER="${AIRFLOW__CORE__PLUGINS_FOLDER:-$METASTUDIO_ROOT/plugins}"
 export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="${AIRFLOW__DATABASE__SQL_ALCHEMY_CONN:-sqlite:///$AIRFLOW_HOME/airflow.db}"
 export AIRFLOW_RUN_DIR="${AIRFLOW_RUN_DIR:-$AIRFLOW_HOME/run}"   # pid files and component logs

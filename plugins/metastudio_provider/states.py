@@ -39,7 +39,8 @@ class Resource:
 
     def state_of(self, response: dict[str, Any]) -> str:
         value = get_path(response, self.state_field)
-        return str(value).upper() if isinstance(value, bool) else str(value)
+        # booleans and a missing field read as TRUE / FALSE / NONE (tts_audition lists NONE as running)
+        return str(value).upper() if value is None or isinstance(value, bool) else str(value)
 
     def outcome(self, state: str) -> Outcome:
         if state in self.success:

@@ -62,6 +62,9 @@ class MetaStudioStateTrigger(BaseTrigger):
         event = {"kind": self.kind, "ids": self.ids}
         try:
             while True:
+                # The deferring task checked just now: wait first. (This also keeps the event clear of an
+                # Airflow 3.3.2 race where a trigger firing within ~1 s of the deferral fails the task.)
+                await asyncio.sleep(self.poll_interval)
                 response = await hook.acall(resource.show_api, self.ids)
                 state = resource.state_of(response)
                 outcome = resource.outcome(state)
@@ -72,7 +75,6 @@ class MetaStudioStateTrigger(BaseTrigger):
                     yield TriggerEvent({**event, "status": "timeout", "state": state, "response": response})
                     return
                 self.log.info("%s %s is %s; next check in %ss", self.kind, self.ids, state, self.poll_interval)
-                await asyncio.sleep(self.poll_interval)
         except (MetaStudioError, UnknownStateError, ValueError) as exc:
             yield TriggerEvent({**event, "status": "error", "message": str(exc)})
         finally:
@@ -121,6 +123,7 @@ class VideoJobsTrigger(BaseTrigger):
         done: dict[str, dict[str, Any]] = {}
         try:
             while True:
+                await asyncio.sleep(self.poll_interval)  # jobs were just submitted: nothing ends at once
                 pending = [j for j in self.job_ids if j not in done]
                 for start in range(0, len(pending), self.page_size):
                     page = pending[start : start + self.page_size]
@@ -142,7 +145,6 @@ class VideoJobsTrigger(BaseTrigger):
                 if self.end_time is not None and time.time() >= self.end_time:
                     yield TriggerEvent({"status": "timeout", "jobs": done})
                     return
-                await asyncio.sleep(self.poll_interval)
         except (MetaStudioError, UnknownStateError, ValueError) as exc:
             yield TriggerEvent({"status": "error", "message": str(exc), "jobs": done})
         finally:

@@ -1,0 +1,1 @@
+"""Integration tests through a real Airflow (scheduler, triggerer, api-server, dag-processor)."""
