@@ -147,8 +147,6 @@ def test_results_chain_through_the_run(run, emulator) -> None:
     assert result("batch_action")["results"] == [{"ret_status": "SUCCESS", "asset_ids": [asset_id]}]
 
 
-@pytest.mark.xfail(strict=True, reason="provider bug: catalog response_ids of CopyVideoScripts is "
-                   "'script_id (the new script)', so top_level_ids is empty and no script_id key is pushed")
 def test_copy_script_pushes_the_new_script_id_key(run) -> None:
     dag_run, _, _ = run
     values = xcoms(dag_run)

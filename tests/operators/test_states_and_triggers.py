@@ -170,8 +170,6 @@ def test_event_result_names_what_happened() -> None:
         event_result({"kind": "video_job", "ids": ids, "status": "error", "message": "boom"}, 1)
 
 
-@pytest.mark.xfail(strict=True, reason="provider gap: VideoJobsTrigger never reports a job id that the listing "
-                   "does not return (deleted, mistyped); it waits until the sensor timeout (default 6 h)")
 @respx.mock
 def test_many_jobs_trigger_reports_a_job_that_does_not_exist(conn) -> None:
     respx.get(f"{BASE}/v1/{PROJECT}/digital-human-videos").mock(return_value=httpx.Response(

@@ -237,8 +237,6 @@ def test_retried_creates_carry_on_with_what_try_1_made(dagbag, emulator, inputs)
     assert values[("flaky_asset", "return_value")].get("found_existing") is True  # from the dedupe lookup
 
 
-@pytest.mark.xfail(strict=True, reason="emulator bug: List2dModelTrainingJob ignores its name (and job_id) "
-                   "filters, so the dedupe lookup of a retried TrainAvatarOperator only sees the 10 newest jobs")
 def test_retried_avatar_training_finds_its_job_among_many(metastudio_conn) -> None:
     from metastudio_provider.hooks.metastudio import MetaStudioHook
 

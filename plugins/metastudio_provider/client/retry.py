@@ -72,7 +72,7 @@ class Lookup:
             param: source[1:] if source.startswith("=") else get_path(self.call.payload, source)
             for param, source in rule.query.items()
         }
-        return rule.list, query
+        return rule.list, {**query, "limit": 100}
 
     def match(self, listing: dict[str, Any]) -> dict[str, Any] | None:
         rule = self.call.api.dedupe

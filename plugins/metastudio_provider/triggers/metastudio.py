@@ -89,6 +89,8 @@ class VideoJobsTrigger(BaseTrigger):
     """
 
     page_size = 100
+    missing_polls = 3
+    """A job the listing has not returned this many polls in a row is reported NOT_FOUND (a failure)."""
 
     def __init__(
         self,
@@ -121,6 +123,7 @@ class VideoJobsTrigger(BaseTrigger):
         resource = RESOURCES["video_job"]
         hook = MetaStudioHook(self.metastudio_conn_id, region=self.region)
         done: dict[str, dict[str, Any]] = {}
+        unseen: dict[str, int] = {}
         try:
             while True:
                 await asyncio.sleep(self.poll_interval)  # jobs were just submitted: nothing ends at once
@@ -130,6 +133,12 @@ class VideoJobsTrigger(BaseTrigger):
                     listing = await hook.acall(
                         "ListDigitalHumanVideo", query={"job_ids": page, "limit": len(page)}
                     )
+                    listed = {job.get("job_id") for job in listing.get("jobs") or []}
+                    for job_id in page:
+                        unseen[job_id] = 0 if job_id in listed else unseen.get(job_id, 0) + 1
+                        if unseen[job_id] >= self.missing_polls:
+                            done[job_id] = {"state": "NOT_FOUND", "output_asset_id": None,
+                                            "error_info": {"error_msg": f"job {job_id} is not listed by MetaStudio"}}
                     for job in listing.get("jobs") or []:
                         state = str(job.get("state"))
                         if job.get("job_id") in page and resource.outcome(state) is not Outcome.RUNNING:
@@ -139,7 +148,7 @@ class VideoJobsTrigger(BaseTrigger):
                                 "error_info": job.get("error_info"),
                             }
                 if len(done) == len(self.job_ids):
-                    failed = any(resource.outcome(j["state"]) is Outcome.FAILURE for j in done.values())
+                    failed = any(j["state"] != "SUCCEED" for j in done.values())
                     yield TriggerEvent({"status": "failure" if failed else "success", "jobs": done})
                     return
                 if self.end_time is not None and time.time() >= self.end_time:

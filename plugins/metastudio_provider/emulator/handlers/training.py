@@ -8,7 +8,7 @@ from typing import Any
 from .. import lifecycles
 from ..errors import bad_state, invalid
 from ..store import AvatarTrainingJob, new_id
-from .base import Ctx, Handler, Reply, Result, compact, iso, page
+from .base import Ctx, Handler, Reply, Result, compact, contains, iso, page
 
 DELETABLE = ("WAIT_FILE_UPLOAD", "AUTO_VERIFY_FAILED", "MANUAL_VERIFYING", "MANUAL_VERIFY_FAILED",
              "TRAINING_DATA_PREPROCESS_FAILED", "TRAIN_FAILED", "INFERENCE_DATA_PREPROCESS_FAILED", "JOB_SUCCESS",
@@ -78,6 +78,7 @@ def create_2d_model_training_job(ctx: Ctx) -> Result:
 
 def list_2d_model_training_job(ctx: Ctx) -> Result:
     states, batch, tags = set(ctx.q_list("state")), ctx.q("batch_name"), set(ctx.q_list("tag"))
+    ids, name = set(ctx.q_list("job_id")), ctx.q("name")
     views = []
     for job in sorted(ctx.store.avatar_jobs.values(), key=lambda j: j.created,
                       reverse=(ctx.q("sort_dir") or "DESC").upper() != "ASC"):
@@ -85,6 +86,8 @@ def list_2d_model_training_job(ctx: Ctx) -> Result:
         if (states and view["state"] not in states) or (batch and job.body.get("batch_name") != batch):
             continue
         if tags and not tags & set(job.body.get("tags") or []):
+            continue
+        if (ids and job.job_id not in ids) or not contains(job.body.get("name"), name):
             continue
         views.append(view)
     return {"count": len(views), "jobs": page(ctx, views)}
