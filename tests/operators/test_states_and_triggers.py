@@ -141,11 +141,14 @@ def test_api_errors_become_error_events_not_hangs(conn) -> None:
 
 
 def test_triggers_serialize_to_their_own_arguments() -> None:
-    trigger = MetaStudioStateTrigger("live_job_ended", {"room_id": "r", "job_id": "j"}, "c", "cn-east-3", 0.5, 123.0)
+    trigger = MetaStudioStateTrigger("live_job_ended", {"room_id": "r", "job_id": "j"}, metastudio_conn_id="c",
+                                     region="cn-east-3", poll_interval=0.5, end_time=123.0)
     path, kwargs = trigger.serialize()
     assert path == "metastudio_provider.triggers.metastudio.MetaStudioStateTrigger"
     assert MetaStudioStateTrigger(**kwargs).serialize() == (path, kwargs)
-    many = VideoJobsTrigger(["a", "b"], "c", None, 1.0, None)
+    assert kwargs == {"kind": "live_job_ended", "ids": {"room_id": "r", "job_id": "j"}, "metastudio_conn_id": "c",
+                      "region": "cn-east-3", "poll_interval": 0.5, "end_time": 123.0}
+    many = VideoJobsTrigger(["a", "b"], metastudio_conn_id="c", poll_interval=1.0)
     assert VideoJobsTrigger(**many.serialize()[1]).serialize() == many.serialize()
     with pytest.raises(ValueError, match="unknown MetaStudio resource kind"):
         MetaStudioStateTrigger("nope", {})

@@ -18,43 +18,57 @@ from metastudio_provider.hooks.metastudio import MetaStudioHook
 from metastudio_provider.states import RESOURCES, Outcome, UnknownStateError
 
 
-class MetaStudioStateTrigger(BaseTrigger):
-    """Poll one resource (``kind`` in ``states.RESOURCES``) until it succeeds, fails or times out.
-
-    Event: ``{"status": "success" | "failure" | "error" | "timeout", "kind", "ids", "state", "response"}``.
-    """
+class _MetaStudioTrigger(BaseTrigger):
+    """Connection, region, polling cadence and deadline: what every MetaStudio trigger carries."""
 
     def __init__(
         self,
-        kind: str,
-        ids: dict[str, str],
         metastudio_conn_id: str = MetaStudioHook.default_conn_name,
         region: str | None = None,
         poll_interval: float = 5.0,
         end_time: float | None = None,
     ) -> None:
         super().__init__()
-        if kind not in RESOURCES:
-            raise ValueError(f"unknown MetaStudio resource kind {kind!r}; expected one of {', '.join(RESOURCES)}")
-        self.kind = kind
-        self.ids = dict(ids)
         self.metastudio_conn_id = metastudio_conn_id
         self.region = region
         self.poll_interval = poll_interval
         self.end_time = end_time
 
+    def _own_fields(self) -> dict[str, Any]:
+        """The subclass's own constructor arguments."""
+        raise NotImplementedError
+
     def serialize(self) -> tuple[str, dict[str, Any]]:
         return (
             f"{type(self).__module__}.{type(self).__qualname__}",
             {
-                "kind": self.kind,
-                "ids": self.ids,
+                **self._own_fields(),
                 "metastudio_conn_id": self.metastudio_conn_id,
                 "region": self.region,
                 "poll_interval": self.poll_interval,
                 "end_time": self.end_time,
             },
         )
+
+    def _timed_out(self) -> bool:
+        return self.end_time is not None and time.time() >= self.end_time
+
+
+class MetaStudioStateTrigger(_MetaStudioTrigger):
+    """Poll one resource (``kind`` in ``states.RESOURCES``) until it succeeds, fails or times out.
+
+    Event: ``{"status": "success" | "failure" | "error" | "timeout", "kind", "ids", "state", "response"}``.
+    """
+
+    def __init__(self, kind: str, ids: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if kind not in RESOURCES:
+            raise ValueError(f"unknown MetaStudio resource kind {kind!r}; expected one of {', '.join(RESOURCES)}")
+        self.kind = kind
+        self.ids = dict(ids)
+
+    def _own_fields(self) -> dict[str, Any]:
+        return {"kind": self.kind, "ids": self.ids}
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         resource = RESOURCES[self.kind]
@@ -71,7 +85,7 @@ class MetaStudioStateTrigger(BaseTrigger):
                 if outcome is not Outcome.RUNNING:
                     yield TriggerEvent({**event, "status": outcome.value, "state": state, "response": response})
                     return
-                if self.end_time is not None and time.time() >= self.end_time:
+                if self._timed_out():
                     yield TriggerEvent({**event, "status": "timeout", "state": state, "response": response})
                     return
                 self.log.info("%s %s is %s; next check in %ss", self.kind, self.ids, state, self.poll_interval)
@@ -81,7 +95,7 @@ class MetaStudioStateTrigger(BaseTrigger):
             await hook.aclose()
 
 
-class VideoJobsTrigger(BaseTrigger):
+class VideoJobsTrigger(_MetaStudioTrigger):
     """Watch many video jobs with ONE ListDigitalHumanVideo call per poll (``job_ids`` repeated).
 
     Fires when every job has ended. Event: ``{"status": "success" | "failure" | "error" | "timeout",
@@ -92,32 +106,12 @@ class VideoJobsTrigger(BaseTrigger):
     missing_polls = 3
     """A job the listing has not returned this many polls in a row is reported NOT_FOUND (a failure)."""
 
-    def __init__(
-        self,
-        job_ids: list[str],
-        metastudio_conn_id: str = MetaStudioHook.default_conn_name,
-        region: str | None = None,
-        poll_interval: float = 5.0,
-        end_time: float | None = None,
-    ) -> None:
-        super().__init__()
+    def __init__(self, job_ids: list[str], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         self.job_ids = list(job_ids)
-        self.metastudio_conn_id = metastudio_conn_id
-        self.region = region
-        self.poll_interval = poll_interval
-        self.end_time = end_time
 
-    def serialize(self) -> tuple[str, dict[str, Any]]:
-        return (
-            f"{type(self).__module__}.{type(self).__qualname__}",
-            {
-                "job_ids": self.job_ids,
-                "metastudio_conn_id": self.metastudio_conn_id,
-                "region": self.region,
-                "poll_interval": self.poll_interval,
-                "end_time": self.end_time,
-            },
-        )
+    def _own_fields(self) -> dict[str, Any]:
+        return {"job_ids": self.job_ids}
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         resource = RESOURCES["video_job"]
@@ -151,7 +145,7 @@ class VideoJobsTrigger(BaseTrigger):
                     failed = any(j["state"] != "SUCCEED" for j in done.values())
                     yield TriggerEvent({"status": "failure" if failed else "success", "jobs": done})
                     return
-                if self.end_time is not None and time.time() >= self.end_time:
+                if self._timed_out():
                     yield TriggerEvent({"status": "timeout", "jobs": done})
                     return
         except (MetaStudioError, UnknownStateError, ValueError) as exc:
