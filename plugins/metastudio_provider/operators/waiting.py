@@ -34,19 +34,22 @@ def defer_until(task: Any, kind: str, ids: dict[str, str], *, timeout: float, po
     )
 
 
+def check_once(hook: MetaStudioHook, kind: str, ids: dict[str, str]) -> dict:
+    """One look at the resource, as an event shaped like the trigger's (status ``running`` if not ended)."""
+    resource = RESOURCES[kind]
+    response = hook.call(resource.show_api, ids)
+    state = resource.state_of(response)
+    return {"kind": kind, "ids": ids, "status": resource.outcome(state).value, "state": state, "response": response}
+
+
 def poll_until(hook: MetaStudioHook, kind: str, ids: dict[str, str], *, timeout: float, poll_interval: float) -> dict:
     """Poll in the worker (non-deferrable mode) and return an event shaped like the trigger's."""
-    resource = RESOURCES[kind]
     deadline = time.monotonic() + timeout
-    while True:
-        response = hook.call(resource.show_api, ids)
-        state = resource.state_of(response)
-        outcome = resource.outcome(state)
-        if outcome is not Outcome.RUNNING:
-            return {"kind": kind, "ids": ids, "status": outcome.value, "state": state, "response": response}
+    while (event := check_once(hook, kind, ids))["status"] == Outcome.RUNNING.value:
         if time.monotonic() >= deadline:
-            return {"kind": kind, "ids": ids, "status": "timeout", "state": state, "response": response}
+            return {**event, "status": "timeout"}
         time.sleep(poll_interval)
+    return event
 
 
 def event_result(event: dict[str, Any], timeout: float) -> dict[str, Any]:

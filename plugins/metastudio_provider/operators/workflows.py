@@ -17,7 +17,7 @@ from airflow.sdk.exceptions import AirflowException, AirflowFailException, Airfl
 from metastudio_provider.catalog import get_path
 from metastudio_provider.links import CONSOLE_URL_XCOM_KEY, MetaStudioConsoleLink
 from metastudio_provider.operators.base import MetaStudioBaseOperator
-from metastudio_provider.operators.waiting import defer_until, event_result, poll_until
+from metastudio_provider.operators.waiting import check_once, defer_until, event_result, poll_until
 from metastudio_provider.states import console_url
 
 
@@ -57,8 +57,11 @@ class _WorkflowOperator(MetaStudioBaseOperator):
         context["ti"].xcom_push(key=CONSOLE_URL_XCOM_KEY, value=console_url(kind, self.hook.region, ids))
 
     def _wait(self, kind: str, ids: dict[str, str], method_name: str = "execute_complete") -> dict | None:
-        """Defer (returns nothing: the task resumes in ``method_name``) or poll and return the event."""
+        """Return the event if the resource already ended; else defer (the task resumes in ``method_name``)
+        or, not deferrable, poll in place."""
         if self.deferrable:
+            if (event := check_once(self.hook, kind, ids))["status"] != "running":
+                return event
             defer_until(self, kind, ids, timeout=self.wait_timeout, poll_interval=self.poll_interval,
                         method_name=method_name)
             return None
