@@ -36,3 +36,9 @@ stop:
 
 clean: stop
 	rm -rf $(RUN) airflow-home
+
+# Throughput benchmark (bench/README.md): batched vs naive design, N videos, own emulator + Airflow.
+N ?= 300
+.PHONY: bench
+bench: venv
+	N=$(N) $(BIN)/python bench/run.py

@@ -16,6 +16,13 @@ share one window, and it answers "wait N ms" in the same round trip.
 One limiter per storage URI is shared by everything in a process (``get_limiter``): threads,
 the sync client and the triggerer's asyncio client alike. With ``redis://``, every process and
 host using the same Redis shares the budget.
+
+Within a process, only one caller per key waits for a token at a time (a per-key gate); the
+others queue on the gate without running. Without it, every waiting thread woke when a token
+freed up (all were told the same wait): with 16 threads in each of 6 processes, the thread that
+won the token then queued for the GIL behind the losers, and its request reached the gateway up
+to ~100 ms after admission — more than the margin, so a batch of 300 videos got a 429
+(measured by bench/run.py).
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ import asyncio
 import threading
 import time
 import uuid
+import weakref
 from collections import defaultdict, deque
 from functools import cache
 
@@ -57,6 +65,8 @@ class RateLimiter:
         self.window = 1.0 + margin
         self._memory: dict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
+        self._gates: dict[str, threading.Lock] = {}
+        self._agates: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # loop -> {key: asyncio.Lock}
         self._redis = None
         self._aredis: dict[int, object] = {}  # one asyncio client per event loop
         self._member = uuid.uuid4().hex
@@ -86,18 +96,29 @@ class RateLimiter:
         return (await script(keys=[_redis_key(key)], args=self._args(limit))) / 1e6
 
     def acquire(self, key: str, limit: int) -> float:
-        """Block until a token is granted; return the seconds waited."""
+        """Block until a token is granted; return the seconds waited. One waiter per key at a time."""
         started = time.monotonic()
-        while (wait := self.try_acquire(key, limit)) > 0:
-            time.sleep(wait)
+        with self._gate(key):
+            while (wait := self.try_acquire(key, limit)) > 0:
+                time.sleep(wait)
         return time.monotonic() - started
 
     async def aacquire(self, key: str, limit: int) -> float:
         """The asyncio twin of ``acquire``: never blocks the event loop."""
         started = time.monotonic()
-        while (wait := await self.atry_acquire(key, limit)) > 0:
-            await asyncio.sleep(wait)
+        async with self._agate(key):
+            while (wait := await self.atry_acquire(key, limit)) > 0:
+                await asyncio.sleep(wait)
         return time.monotonic() - started
+
+    def _gate(self, key: str) -> threading.Lock:
+        with self._lock:
+            return self._gates.setdefault(key, threading.Lock())
+
+    def _agate(self, key: str) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            return self._agates.setdefault(loop, {}).setdefault(key, asyncio.Lock())
 
     def reset(self) -> None:
         """Forget every admission (tests and benchmarks)."""

@@ -1,0 +1,239 @@
+"""Turn one design's raw measurements into the benchmark's figures, and draw the chart / print the table."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from typing import Any
+
+from metastudio_provider.catalog import get_api
+
+CREATE = "Create2DDigitalHumanVideo"
+
+
+def calls_needed(design: str, n: int, *, chunks: int = 1, page_size: int = 100) -> dict[str, int]:
+    """The calls a design needs for ``n`` videos at the very least (what T* is computed from).
+
+    batched: each row looks for an earlier script and job of its name (one ListVideoScripts and one
+    ListDigitalHumanVideo, the re-run safety of the production DAG), creates both, and one status poll
+    lists up to 100 jobs; each chunk reads the two system assets (ListAssets).
+    naive: each video creates a script and a job (no look-up on a first try) and needs at least one
+    Show2DDigitalHumanVideo; the manifest task reads the two system assets.
+    """
+    if design == "batched":
+        return {"CreateVideoScripts": n, "ListVideoScripts": n, CREATE: n,
+                "ListDigitalHumanVideo": n + math.ceil(n / page_size), "ListAssets": 2 * chunks}
+    return {"CreateVideoScripts": n, CREATE: n, "Show2DDigitalHumanVideo": n, "ListAssets": 2}
+
+
+def lower_bound(needed: dict[str, int], region: str, render_s: float) -> tuple[float, str]:
+    """T* = the busiest API's calls ÷ its per-second limit, plus one render."""
+    busiest = max(needed, key=lambda api: needed[api] / get_api(api).limit(region))
+    return needed[busiest] / get_api(busiest).limit(region) + render_s, busiest
+
+
+def integrate(samples: list[dict], key: str) -> float:
+    """Slot-seconds: the sampled count held constant until the next sample."""
+    total = 0.0
+    for a, b in zip(samples, samples[1:], strict=False):
+        total += a[key] * (b["t"] - a["t"])
+    return total
+
+
+def max_in_window(stamps: list[float], window: float = 1.0) -> int:
+    stamps = sorted(stamps)
+    best = start = 0
+    for end, t in enumerate(stamps):
+        while t - stamps[start] >= window:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+def figures(design: str, raw: dict[str, Any], *, region: str, render_s: float) -> dict[str, Any]:
+    """Everything reported for one design, from what run.py collected."""
+    n = raw["n_videos"]
+    t0 = raw["run_start"]
+    jobs = raw["jobs"]
+    succeeded = [j for j in jobs if j["state"] == "SUCCEED"]
+    last_end = max((j["end"] for j in succeeded), default=None)
+    requests = raw["requests"]
+    creates_ok = sorted(r[0] for r in requests if r[1] == CREATE and r[2] < 400)
+    status_calls = sum(1 for r in requests if r[1] == "Show2DDigitalHumanVideo" or r[3] == "status")
+    lookups = sum(1 for r in requests if r[3] == "lookup")
+    stats = {api: s for api, s in raw["stats"].items() if s["requests"]}
+    needed = calls_needed(design, n, chunks=raw.get("chunks", 1))
+    t_star, busiest = lower_bound(needed, region, render_s)
+    made = {api: s["requests"] for api, s in stats.items()}
+    t_star_made, busiest_made = lower_bound(made, region, render_s) if made else (None, None)
+    t = (last_end - t0) if last_end is not None and len(succeeded) == n else None
+    tis = raw["task_instances"]
+    starts = [ti["start"] for ti in tis if ti["start"]]
+    limit = get_api(CREATE).limit(region)
+    wait_tasks = raw["wait_tasks"]
+
+    def rel(x: float | None) -> float | None:
+        return None if x is None else round(x - t0, 3)
+
+    first_create = creates_ok[0] if creates_ok else None
+    last_create = creates_ok[-1] if creates_ok else None
+    profile = {
+        "run_start_s": 0.0,
+        "first_task_start_s": rel(min(starts)) if starts else None,
+        "first_create_admitted_s": rel(first_create),
+        "last_create_admitted_s": rel(last_create),
+        "last_video_succeeded_s": rel(last_end),
+        "run_end_s": rel(raw["run_end"]),
+        "task_phases": _task_phases(tis, t0),
+        "airflow_before_first_create_s": rel(first_create),
+        "create_span_s": round(last_create - first_create, 3) if creates_ok else None,
+        "create_span_at_limit_s": round((len(creates_ok) - 1) / limit, 3) if creates_ok else None,
+        "effective_create_rate_per_s": round((len(creates_ok) - 1) / (last_create - first_create), 3)
+        if len(creates_ok) > 1 else None,
+        "render_tail_s": round(last_end - last_create, 3) if creates_ok and last_end else None,
+        "after_last_video_to_run_end_s": round(raw["run_end"] - last_end, 3) if last_end and raw["run_end"] else None,
+    }
+    seconds = Counter(int(x - t0) for x in creates_ok)
+    out = {
+        "design": design,
+        "n_videos": n,
+        "videos_succeeded": len(succeeded),
+        "run_state": raw["run_state"],
+        "t_star_s": round(t_star, 3),
+        "t_star_busiest_api": busiest,
+        "t_star_calls_needed": needed,
+        "t_star_from_calls_made_s": round(t_star_made, 3) if t_star_made else None,
+        "t_star_from_calls_made_busiest_api": busiest_made,
+        "t_s": round(t, 3) if t is not None else None,
+        "t_star_over_t": round(t_star / t, 4) if t else None,
+        "t_run_s": round(raw["run_end"] - t0, 3) if raw["run_end"] else None,
+        "throttled": sum(s["throttled"] for s in stats.values()),
+        "throttled_per_api": {api: s["throttled"] for api, s in stats.items() if s["throttled"]},
+        "calls_per_api": made,
+        "max_admitted_in_any_second": {api: {"max": s["max_admitted_per_second"], "limit": s["limit"]}
+                                       for api, s in stats.items()},
+        "creates_max_in_any_1s_window_measured": max_in_window(creates_ok),
+        "status_calls": status_calls,
+        "status_calls_per_video": round(status_calls / len(succeeded), 4) if succeeded else None,
+        "duplicate_lookups_before_create": lookups,
+        "worker_slot_seconds_waiting": round(integrate(raw["samples"], "running_wait"), 2),
+        "worker_slot_seconds_total": round(integrate(raw["samples"], "running_all"), 2),
+        "max_running_wait_tasks": max((s["running_wait"] for s in raw["samples"]), default=0),
+        "max_running_tasks": max((s["running_all"] for s in raw["samples"]), default=0),
+        "wait_tasks": wait_tasks,
+        "triggerer_pss_mb_before": raw["triggerer_before"]["pss_mb"],
+        "triggerer_peak_pss_mb": round(max((s["trig_pss_mb"] for s in raw["samples"]), default=0.0), 1),
+        "triggerer_peak_rss_mb": round(max((s["trig_rss_mb"] for s in raw["samples"]), default=0.0), 1),
+        "task_instances": len(tis),
+        "machine_cpu_busy_mean": _mean_cpu(raw["samples"]),
+        "profile": profile,
+        "creates_per_second": [seconds.get(i, 0) for i in range(int(max(seconds, default=-1)) + 1)],
+        "sample_interval_s": raw["sample_interval_s"],
+    }
+    if raw.get("note"):
+        out["note"] = raw["note"]
+    return out
+
+
+def _mean_cpu(samples: list[dict]) -> float | None:
+    values = [s["cpu_busy"] for s in samples if s.get("cpu_busy") is not None]
+    return round(sum(values) / len(values), 3) if values else None
+
+
+def _task_phases(tis: list[dict], t0: float) -> dict[str, dict[str, Any]]:
+    """Per task id: how many instances, first start / last end, and the summed run time (relative to t0)."""
+    by: dict[str, list[dict]] = {}
+    for ti in tis:
+        by.setdefault(ti["task_id"], []).append(ti)
+    out = {}
+    for task_id, group in by.items():
+        starts = [g["start"] for g in group if g["start"]]
+        ends = [g["end"] for g in group if g["end"]]
+        durations = [g["end"] - g["start"] for g in group if g["start"] and g["end"]]
+        queued = [g["start"] - g["queued"] for g in group if g["start"] and g.get("queued")]
+        out[task_id] = {
+            "count": len(group),
+            "states": dict(Counter(g["state"] for g in group)),
+            "first_start_s": round(min(starts) - t0, 3) if starts else None,
+            "last_end_s": round(max(ends) - t0, 3) if ends else None,
+            "mean_start_to_end_s": round(sum(durations) / len(durations), 3) if durations else None,
+            "mean_queued_to_start_s": round(sum(queued) / len(queued), 3) if queued else None,
+        }
+    return out
+
+
+def chart(results: dict[str, Any], raws: dict[str, dict], path_list: list, *, region: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    designs = [d for d in ("batched", "naive") if d in raws]
+    limit = get_api(CREATE).limit(region)
+    fig, axes = plt.subplots(len(designs), 1, figsize=(12, 3.6 * len(designs)), squeeze=False)
+    for ax, design in zip(axes[:, 0], designs, strict=True):
+        raw, res = raws[design], results[design]
+        t0 = raw["run_start"]
+        ok = [r[0] - t0 for r in raw["requests"] if r[1] == CREATE and r[2] < 400]
+        thr = [r[0] - t0 for r in raw["requests"] if r[1] == CREATE and r[2] == 429]
+        end = max([*ok, *thr, (res["t_s"] or 0), (res["t_run_s"] or 0), 1.0])
+        bins = list(range(0, int(math.ceil(end)) + 2))
+        ax.hist([ok, thr] if thr else [ok], bins=bins, stacked=True, color=["#4c72b0", "#d62728"][: 2 if thr else 1],
+                label=["admitted creates"] + (["throttled (429)"] if thr else []), rwidth=0.9)
+        ax.axhline(limit, color="#d62728", linestyle="--", linewidth=1.2,
+                   label=f"limit {limit}/s ({CREATE}, {region})")
+        if res["t_s"]:
+            ax.axvline(res["t_s"], color="#2ca02c", linewidth=1.2, label=f"last video SUCCEED: T = {res['t_s']:.1f} s")
+        ax.axvline(res["t_star_s"], color="#7f7f7f", linestyle=":", linewidth=1.2,
+                   label=f"T* = {res['t_star_s']:.1f} s")
+        ratio = f"{res['t_star_over_t']:.3f}" if res["t_star_over_t"] else "n/a"
+        ax.set_title(f"{design}: {res['n_videos']} videos, T*/T = {ratio}, throttled = {res['throttled']}, "
+                     f"status calls/video = {res['status_calls_per_video']}")
+        ax.set_xlabel("seconds since the DAG run started")
+        ax.set_ylabel("video creates / s")
+        ax.set_ylim(0, limit + 2)
+        ax.legend(loc="upper right", fontsize=8)
+    fig.tight_layout()
+    for path in path_list:
+        fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+ROWS = [
+    ("videos", "n_videos"), ("videos SUCCEED", "videos_succeeded"), ("run state", "run_state"),
+    ("T* (s)", "t_star_s"), ("T to last SUCCEED (s)", "t_s"), ("T*/T", "t_star_over_t"),
+    ("DAG run start->end (s)", "t_run_s"), ("throttled responses", "throttled"),
+    ("creates max in any 1 s", "creates_max_in_any_1s_window_measured"),
+    ("status calls", "status_calls"), ("status calls / video", "status_calls_per_video"),
+    ("slot-s held by wait tasks", "worker_slot_seconds_waiting"), ("slot-s held, all tasks", "worker_slot_seconds_total"),
+    ("max running wait tasks", "max_running_wait_tasks"), ("triggerer peak PSS (MB)", "triggerer_peak_pss_mb"),
+    ("triggerer peak RSS (MB)", "triggerer_peak_rss_mb"), ("task instances", "task_instances"),
+    ("machine CPU busy (mean)", "machine_cpu_busy_mean"),
+]
+
+
+def table(results: dict[str, Any]) -> str:
+    designs = [d for d in ("batched", "naive") if d in results]
+    lines = [f"{'':28}" + "".join(f"{d:>16}" for d in designs)]
+    for label, key in ROWS:
+        lines.append(f"{label:28}" + "".join(f"{_fmt(results[d].get(key)):>16}" for d in designs))
+    for label, key in (("Airflow before 1st create", "airflow_before_first_create_s"),
+                       ("create span (s)", "create_span_s"), ("  at the limit (s)", "create_span_at_limit_s"),
+                       ("effective creates/s", "effective_create_rate_per_s"), ("render tail (s)", "render_tail_s")):
+        lines.append(f"{label:28}" + "".join(f"{_fmt(results[d]['profile'].get(key)):>16}" for d in designs))
+    max_calls = {d: results[d]["max_admitted_in_any_second"] for d in designs}
+    apis = sorted({api for d in designs for api in max_calls[d]})
+    lines.append("most calls admitted in any second (limit):")
+    for api in apis:
+        lines.append(f"  {api:26}" + "".join(
+            f"{(str(max_calls[d][api]['max']) + ' (' + str(max_calls[d][api]['limit']) + ')') if api in max_calls[d] else '-':>16}"
+            for d in designs))
+    return "\n".join(lines)
+
+
+def _fmt(v: Any) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        return f"{v:.3f}" if abs(v) < 10 else f"{v:.1f}"
+    return str(v)
