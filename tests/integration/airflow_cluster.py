@@ -306,6 +306,13 @@ class AirflowCluster:
             **base,
             "AIRFLOW_HOME": str(self.home),
             "AIRFLOW__CORE__DAGS_FOLDER": str(self.dags_folder),
+            # two bundles: the tests' DAGs, and the project's own dags/ (the pipelines run as users run them)
+            "AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST": json.dumps([
+                {"name": "dags-folder", "classpath": "airflow.dag_processing.bundles.local.LocalDagBundle",
+                 "kwargs": {"path": str(self.dags_folder)}},
+                {"name": "project-dags", "classpath": "airflow.dag_processing.bundles.local.LocalDagBundle",
+                 "kwargs": {"path": str(ROOT / "dags")}},
+            ]),
             "AIRFLOW_API_PORT": str(self.api_port),
             "AIRFLOW_ADMIN_USER": self.username,
             "AIRFLOW_ADMIN_PASSWORD": self.password,
