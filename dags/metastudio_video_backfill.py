@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pendulum
 from airflow.sdk import dag, task
-from airflow.sdk.exceptions import AirflowException, AirflowSkipException
+from airflow.sdk.exceptions import AirflowSkipException
 
 from metastudio_provider.sensors.metastudio import VideoJobsSensor
 
@@ -31,13 +31,6 @@ The render wait is one deferred sensor listing all jobs per call.
 """
 
 
-def _row_results(ti) -> list[dict]:
-    """Every row's result, from all chunks (the ``rows`` XCom of each mapped ``submit_chunk``)."""
-    chunks = ti.xcom_pull(task_ids="load_manifest") or []
-    per_chunk = ti.xcom_pull(task_ids="submit_chunk", key="rows", map_indexes=list(range(len(chunks)))) or []
-    return [row for rows in per_chunk if rows for row in rows]
-
-
 @dag(
     dag_id="metastudio_video_backfill",
     schedule="@daily",
@@ -54,41 +47,32 @@ def metastudio_video_backfill():
         """Read the date's manifest and cut it into chunks; skip the run when there is none."""
         import yaml
 
-        from metastudio_provider.batches import validate_rows
+        from metastudio_provider.batches import chunked, validate_rows
 
         path = BATCHES / f"{ds}.yaml"
         if not path.is_file():
             raise AirflowSkipException(f"no batch manifest for {ds} ({path})")
-        rows = validate_rows(yaml.safe_load(path.read_text()) or [], path.name)
-        return [rows[i : i + CHUNK_SIZE] for i in range(0, len(rows), CHUNK_SIZE)]
+        return chunked(validate_rows(yaml.safe_load(path.read_text()) or [], path.name), CHUNK_SIZE)
 
     @task(map_index_template="{{ task.op_kwargs['chunk'][0]['id'] if task.op_kwargs['chunk'] else 'empty' }}")
     def submit_chunk(chunk: list[dict], ds: str | None = None, dag=None, ti=None) -> list[dict]:
         """Submit a chunk of rows; fail (after the good rows went in) naming each bad row."""
-        from metastudio_provider.batches import submit_rows
-        from metastudio_provider.hooks.metastudio import MetaStudioHook
+        from metastudio_provider import batches
 
-        hook = MetaStudioHook()
-        models = {"model_asset_id": hook.system_asset_id("HUMAN_MODEL_2D"),
-                  "voice_asset_id": hook.system_asset_id("VOICE_MODEL")}
-        results = submit_rows(hook, chunk, prefix=f"{dag.dag_id}-{ds}", models=models)
-        ti.xcom_push(key="rows", value=results)
-        failed = [r for r in results if r["status"] == "failed"]
-        for r in results:
-            print(f"row {r['row']}: {r['status']} {r.get('job_id') or r.get('error')}")
-        if failed:
-            raise AirflowException(f"{len(failed)} of {len(results)} row(s) failed: "
-                                   + "; ".join(r["error"] for r in failed))
-        return results
+        return batches.submit_chunk(chunk, prefix=f"{dag.dag_id}-{ds}", ti=ti)
 
     @task(trigger_rule="all_done")
     def collect_jobs(ti=None) -> list[str]:
         """The jobs every chunk made, failed chunks included."""
-        return [r["job_id"] for r in _row_results(ti) if r.get("job_id")]
+        from metastudio_provider.batches import row_results
+
+        return [r["job_id"] for r in row_results(ti) if r.get("job_id")]
 
     @task(trigger_rule="all_done")
     def report(jobs: dict | None, ti=None) -> dict:
-        rows = _row_results(ti)
+        from metastudio_provider.batches import row_results
+
+        rows = row_results(ti)
         jobs = jobs or {}
         for r in rows:
             r["state"] = (jobs.get(r.get("job_id")) or {}).get("state")

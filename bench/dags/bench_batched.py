@@ -14,18 +14,11 @@ from datetime import timedelta
 
 import pendulum
 from airflow.sdk import dag, task
-from airflow.sdk.exceptions import AirflowException
 
 from metastudio_provider.sensors.metastudio import VideoJobsSensor
 
 CHUNK_SIZE = int(os.environ.get("BENCH_CHUNK_SIZE", os.environ.get("METASTUDIO_BATCH_CHUNK_SIZE", "50")))
 POLL_INTERVAL = float(os.environ.get("BENCH_POLL_INTERVAL", "5"))
-
-
-def _row_results(ti) -> list[dict]:
-    chunks = ti.xcom_pull(task_ids="load_manifest") or []
-    per_chunk = ti.xcom_pull(task_ids="submit_chunk", key="rows", map_indexes=list(range(len(chunks)))) or []
-    return [row for rows in per_chunk if rows for row in rows]
 
 
 @dag(
@@ -44,36 +37,29 @@ def bench_batched():
 
         import yaml
 
-        from metastudio_provider.batches import validate_rows
+        from metastudio_provider.batches import chunked, validate_rows
 
         path = Path(dag_run.conf["manifest"])
         rows = validate_rows(yaml.safe_load(path.read_text()) or [], path.name)
-        size = int(dag_run.conf.get("chunk_size") or CHUNK_SIZE)
-        return [rows[i : i + size] for i in range(0, len(rows), size)]
+        return chunked(rows, int(dag_run.conf.get("chunk_size") or CHUNK_SIZE))
 
     @task(map_index_template="{{ task.op_kwargs['chunk'][0]['id'] if task.op_kwargs['chunk'] else 'empty' }}")
     def submit_chunk(chunk: list[dict], dag_run=None, ti=None) -> list[dict]:
-        from metastudio_provider.batches import submit_rows
-        from metastudio_provider.hooks.metastudio import MetaStudioHook
+        from metastudio_provider import batches
 
-        hook = MetaStudioHook()
-        models = {"model_asset_id": hook.system_asset_id("HUMAN_MODEL_2D"),
-                  "voice_asset_id": hook.system_asset_id("VOICE_MODEL")}
-        results = submit_rows(hook, chunk, prefix=dag_run.conf["prefix"], models=models)
-        ti.xcom_push(key="rows", value=results)
-        failed = [r for r in results if r["status"] == "failed"]
-        if failed:
-            raise AirflowException(f"{len(failed)} of {len(results)} row(s) failed: "
-                                   + "; ".join(r["error"] for r in failed))
-        return results
+        return batches.submit_chunk(chunk, prefix=dag_run.conf["prefix"], ti=ti)
 
     @task(trigger_rule="all_done")
     def collect_jobs(ti=None) -> list[str]:
-        return [r["job_id"] for r in _row_results(ti) if r.get("job_id")]
+        from metastudio_provider.batches import row_results
+
+        return [r["job_id"] for r in row_results(ti) if r.get("job_id")]
 
     @task(trigger_rule="all_done")
     def report(jobs: dict | None, ti=None) -> dict:
-        rows = _row_results(ti)
+        from metastudio_provider.batches import row_results
+
+        rows = row_results(ti)
         jobs = jobs or {}
         ok = sum((jobs.get(r.get("job_id")) or {}).get("state") == "SUCCEED" for r in rows)
         print(f"Batch: {ok} of {len(rows)} videos made")

@@ -80,3 +80,32 @@ def submit_rows(hook: MetaStudioHook, rows: list[dict[str, Any]], *, prefix: str
     """Submit rows concurrently; the shared rate limiter paces the calls. Results keep the rows' order."""
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(rows)))) as pool:
         return list(pool.map(lambda row: submit_row(hook, row, prefix=prefix, models=models), rows))
+
+
+def chunked(rows: list[dict[str, Any]], size: int) -> list[list[dict[str, Any]]]:
+    return [rows[i : i + size] for i in range(0, len(rows), size)]
+
+
+def submit_chunk(chunk: list[dict[str, Any]], *, prefix: str, ti: Any, hook: MetaStudioHook | None = None) -> list[dict]:
+    """The body of a chunk task: submit the rows, record every row's result in XCom ``rows``, and fail
+    (after the good rows went in) with a message naming each bad row."""
+    hook = hook or MetaStudioHook()
+    models = {"model_asset_id": hook.system_asset_id("HUMAN_MODEL_2D"),
+              "voice_asset_id": hook.system_asset_id("VOICE_MODEL")}
+    results = submit_rows(hook, chunk, prefix=prefix, models=models)
+    ti.xcom_push(key="rows", value=results)
+    for r in results:
+        print(f"row {r['row']}: {r['status']} {r.get('job_id') or r.get('error')}")
+    failed = [r for r in results if r["status"] == "failed"]
+    if failed:
+        from airflow.sdk.exceptions import AirflowException
+
+        raise AirflowException(f"{len(failed)} of {len(results)} row(s) failed: " + "; ".join(r["error"] for r in failed))
+    return results
+
+
+def row_results(ti: Any, manifest_task: str = "load_manifest", chunk_task: str = "submit_chunk") -> list[dict]:
+    """Every row's result from all chunks (the ``rows`` XCom of each mapped chunk task, failed ones included)."""
+    chunks = ti.xcom_pull(task_ids=manifest_task) or []
+    per_chunk = ti.xcom_pull(task_ids=chunk_task, key="rows", map_indexes=list(range(len(chunks)))) or []
+    return [row for rows in per_chunk if rows for row in rows]
