@@ -70,16 +70,9 @@ def metastudio_video_backfill():
 
     @task(trigger_rule="all_done")
     def report(jobs: dict | None, ti=None) -> dict:
-        from metastudio_provider.batches import row_results
+        from metastudio_provider.batches import row_results, summarize
 
-        rows = row_results(ti)
-        jobs = jobs or {}
-        for r in rows:
-            r["state"] = (jobs.get(r.get("job_id")) or {}).get("state")
-            r["output_asset_id"] = (jobs.get(r.get("job_id")) or {}).get("output_asset_id")
-        summary = {"rows": len(rows), "succeeded": sum(r["state"] == "SUCCEED" for r in rows),
-                   "failed_rows": [r["row"] for r in rows if r["status"] == "failed" or r["state"] != "SUCCEED"],
-                   "details": rows}
+        summary = summarize(row_results(ti), jobs)
         print(f"Batch: {summary['succeeded']} of {summary['rows']} videos made; failed: {summary['failed_rows']}")
         return summary
 

@@ -57,13 +57,11 @@ def bench_batched():
 
     @task(trigger_rule="all_done")
     def report(jobs: dict | None, ti=None) -> dict:
-        from metastudio_provider.batches import row_results
+        from metastudio_provider.batches import row_results, summarize
 
-        rows = row_results(ti)
-        jobs = jobs or {}
-        ok = sum((jobs.get(r.get("job_id")) or {}).get("state") == "SUCCEED" for r in rows)
-        print(f"Batch: {ok} of {len(rows)} videos made")
-        return {"rows": len(rows), "succeeded": ok}
+        summary = summarize(row_results(ti), jobs)
+        print(f"Batch: {summary['succeeded']} of {summary['rows']} videos made")
+        return summary
 
     submitted = submit_chunk.expand(chunk=load_manifest())
     job_ids = collect_jobs()

@@ -109,3 +109,14 @@ def row_results(ti: Any, manifest_task: str = "load_manifest", chunk_task: str =
     chunks = ti.xcom_pull(task_ids=manifest_task) or []
     per_chunk = ti.xcom_pull(task_ids=chunk_task, key="rows", map_indexes=list(range(len(chunks)))) or []
     return [row for rows in per_chunk if rows for row in rows]
+
+
+def summarize(rows: list[dict[str, Any]], jobs: dict[str, dict[str, Any]] | None) -> dict[str, Any]:
+    """Every row with its job's final state and output asset, and which rows did not make a video."""
+    jobs = jobs or {}
+    for r in rows:
+        job = jobs.get(r.get("job_id")) or {}
+        r["state"], r["output_asset_id"] = job.get("state"), job.get("output_asset_id")
+    return {"rows": len(rows), "succeeded": sum(r["state"] == "SUCCEED" for r in rows),
+            "failed_rows": [r["row"] for r in rows if r["status"] == "failed" or r["state"] != "SUCCEED"],
+            "details": rows}

@@ -24,11 +24,7 @@ POLL_SECONDS = 1.0
 def system_assets() -> dict[str, str]:
     """The ids of a system avatar and a system voice (the emulator makes new ids each start)."""
     hook = MetaStudioHook()
-
-    def first(asset_type: str) -> str:
-        return hook.list_assets(asset_type=asset_type, asset_source="SYSTEM", limit=1)["assets"][0]["asset_id"]
-
-    return {"model": first("HUMAN_MODEL_2D"), "voice": first("VOICE_MODEL")}
+    return {"model": hook.system_asset_id("HUMAN_MODEL_2D"), "voice": hook.system_asset_id("VOICE_MODEL")}
 
 
 with DAG(
