@@ -7,16 +7,21 @@ RUN := .run
 EMULATOR_PORT ?= 8765
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test lint demo stop emulator clean
+.PHONY: venv constraints test lint demo stop emulator clean
 
 venv: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -r requirements.txt
-	$(BIN)/pip install -q --no-deps -e .
+	$(BIN)/pip install -q -c constraints.txt -r requirements.txt
 	touch $(STAMP)
+
+# Re-pin the whole tree after changing requirements.txt or the extras (then commit constraints.txt).
+constraints:
+	$(BIN)/pip install -q -r requirements.txt
+	{ sed -n '1,3p' constraints.txt; $(BIN)/pip freeze --exclude-editable | grep -v '^#'; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
 
 test: venv
 	$(BIN)/ruff check .
