@@ -1,6 +1,6 @@
 """Tests for ``metastudio_provider.catalog`` against the throttling table it was built from.
 
-The table (``metastudio-api-throttling.txt``) is parsed here, independently of the catalog:
+The table (``tests/reference/metastudio-api-throttling.txt``, vendored: see tests/reference/README.md) is parsed here, independently of the catalog:
 it is a sequence of category lines and API title lines, each title followed by three limit
 lines for CN North-Beijing4, CN East-Shanghai1 and AP-Singapore.
 """
@@ -16,7 +16,7 @@ import pytest
 from metastudio_provider import catalog
 from metastudio_provider.catalog import REGIONS, Api, all_apis, get_api, pool_name
 
-REFERENCE_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "reference"
+REFERENCE_DIR = Path(__file__).resolve().parent / "reference"  # vendored; tests read nothing outside the repo
 THROTTLING_TXT = REFERENCE_DIR / "metastudio-api-throttling.txt"
 REFERENCE_CATALOG = REFERENCE_DIR / "metastudio-api-catalog.json"
 
@@ -179,7 +179,7 @@ def test_limit_rejects_unknown_region():
 
 
 def test_catalog_matches_reference_catalog_json(apis):
-    """Method, URI template and parameters agree with the shared SDK-derived catalog."""
+    """Method, URI template and parameters agree with the vendored SDK-derived catalog."""
     reference = json.loads(_read_reference(REFERENCE_CATALOG))["apis"]
     assert len(reference) == 66
     for api, ref in zip(apis, reference, strict=True):
