@@ -1,4 +1,4 @@
-"""Unauthenticated control routes under ``/_emulator``: health, stats, faults, reset."""
+"""Unauthenticated control routes under ``/_emulator``: health, stats, faults, job endings, reset."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from metastudio_provider.catalog import all_apis
 
+from . import endings
 from .faults import MODES, Fault
 from .state import EmulatorState
 
@@ -54,18 +55,19 @@ def build_router(state: EmulatorState) -> APIRouter:
     @router.post("/faults")
     async def add_fault(request: Request) -> JSONResponse:
         try:
-            body = await request.json()
-        except ValueError:
-            body = None
+            body = await endings.json_object(request)
+        except endings.AdminError as err:
+            return endings.admin_error(err)
         error = _fault_error(body)
         if error:
-            return JSONResponse({"error_code": "EMULATOR.0001", "error_msg": error}, status_code=400)
+            return endings.admin_error(endings.AdminError(error))
         fault = Fault(api=body["api"], mode=body["mode"], status=int(body.get("status", 500)),
                       count=int(body.get("count", 1)))
         state.faults.add(fault)
         return JSONResponse({"fault": {"api": fault.api, "mode": fault.mode, "status": fault.status,
                                        "count": fault.count}, "pending": state.faults.pending()})
 
+    router.include_router(endings.build_router(state))
     return router
 
 

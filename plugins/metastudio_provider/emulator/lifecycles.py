@@ -6,7 +6,7 @@ would report at that moment. The WAITING/verifying phase is the first fifth of a
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .config import EmulatorConfig
 
@@ -20,34 +20,62 @@ VIDEO_FINAL = frozenset({"SUCCEED", "FAILED", "CANCELED", "BLOCK"})
 LIVE_ACTIVE = frozenset({"WAITING", "PROCESSING"})
 
 
+def video_end(job: VideoJob, config: EmulatorConfig) -> float:
+    """When the job reaches its final state: a scripted ending's time, else ``job_seconds`` after creation."""
+    return job.ending.at if job.ending is not None else job.created + config.job_seconds
+
+
 def video_state(job: VideoJob, now: float, config: EmulatorConfig) -> str:
-    """WAITING → PROCESSING → SUCCEED | FAILED over ``job_seconds``; CANCELED once cancelled."""
+    """WAITING → PROCESSING → SUCCEED | FAILED over ``job_seconds``; CANCELED once cancelled.
+
+    A scripted ending (admin API) replaces the normal end: its state from its time on.
+    """
     if job.canceled_at is not None:
         return "CANCELED"
-    elapsed = now - job.created
-    if elapsed < config.job_seconds * FIRST_PHASE:
+    if now >= video_end(job, config):
+        if job.ending is not None:
+            return job.ending.state
+        return "FAILED" if job.fails else "SUCCEED"
+    if now - job.created < config.job_seconds * FIRST_PHASE:
         return "WAITING"
-    if elapsed < config.job_seconds:
-        return "PROCESSING"
-    return "FAILED" if job.fails else "SUCCEED"
+    return "PROCESSING"
 
 
 def video_times(job: VideoJob, now: float, config: EmulatorConfig) -> tuple[float | None, float | None]:
-    """(start_time, end_time) of processing, each None until reached."""
+    """(start_time, end_time) of processing, each None until reached (no start if it ended first)."""
     if job.canceled_at is not None:
         return None, job.canceled_at
     start = job.created + config.job_seconds * FIRST_PHASE
-    end = job.created + config.job_seconds
-    return (start if now >= start else None), (end if now >= end else None)
+    end = video_end(job, config)
+    return (start if now >= start and start < end else None), (end if now >= end else None)
 
 
 def live_state(job: LiveJob, now: float, config: EmulatorConfig) -> str:
-    """WAITING for ``live_start_seconds``, PROCESSING until stopped, then SUCCEED."""
+    """WAITING for ``live_start_seconds``, PROCESSING until stopped (then SUCCEED) or a scripted ending."""
     if job.stopped_at is not None:
         return "SUCCEED"
+    if job.ending is not None and now >= job.ending.at:
+        return job.ending.state
     if now - job.created < config.live_start_seconds:
         return "WAITING"
     return "PROCESSING"
+
+
+def live_end_time(job: LiveJob, now: float) -> float | None:
+    """When the job ended (stopped or scripted ending reached), None while it runs."""
+    if job.stopped_at is not None:
+        return job.stopped_at
+    if job.ending is not None and now >= job.ending.at:
+        return job.ending.at
+    return None
+
+
+def ending_error(job: VideoJob | LiveJob, state: str, default: dict[str, str]) -> dict[str, str] | None:
+    """``error_info`` of a FAILED job: its scripted ``{error_code, error_msg}``, else ``default``."""
+    if state != "FAILED":
+        return None
+    scripted: dict[str, Any] | None = job.ending.error_info if job.ending is not None else None
+    return scripted or default
 
 
 def live_start_time(job: LiveJob, config: EmulatorConfig) -> float:

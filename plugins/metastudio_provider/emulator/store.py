@@ -68,6 +68,29 @@ class Asset:
 
 
 @dataclass
+class Ending:
+    """A scripted end of a job, set through the admin API (``/_emulator/*-jobs``).
+
+    ``at`` is the epoch time it takes effect, ``state`` the final state and ``error_info`` the
+    ``{error_code, error_msg}`` shown once it is reached.
+    """
+
+    at: float
+    state: str
+    error_info: dict[str, str] | None = None
+
+
+@dataclass
+class PlannedEnding:
+    """How the next ``count`` created jobs of a kind end: in ``state``, ``after`` seconds from their start."""
+
+    state: str
+    error_info: dict[str, str] | None
+    after: float
+    count: int = 1
+
+
+@dataclass
 class VideoJob:
     job_id: str
     created: float
@@ -76,6 +99,7 @@ class VideoJob:
     output_asset_id: str
     canceled_at: float | None = None
     done: bool = False
+    ending: Ending | None = None
 
 
 @dataclass
@@ -86,6 +110,7 @@ class LiveJob:
     body: dict[str, Any]
     stopped_at: float | None = None
     commands: list[dict[str, Any]] = field(default_factory=list)
+    ending: Ending | None = None
 
 
 @dataclass
@@ -140,6 +165,7 @@ class Store:
         self.voice_jobs: dict[str, VoiceTrainingJob] = {}
         self.tts_jobs: dict[str, TtsJob] = {}
         self.large_file_parts: dict[str, list[str]] = {}
+        self.planned_endings: dict[str, list[PlannedEnding]] = {"video": [], "live": []}
 
     # -- the fake OBS ---------------------------------------------------------------------------
 
@@ -173,6 +199,23 @@ class Store:
         asset.file_ids.append(record.file_id)
         return asset
 
+    # -- scripted endings (admin API) ----------------------------------------------------------
+
+    def plan_ending(self, kind: str, planned: PlannedEnding) -> None:
+        """Make the next ``planned.count`` jobs of ``kind`` ("video" or "live") end as planned."""
+        self.planned_endings[kind].append(planned)
+
+    def take_planned_ending(self, kind: str, start: float) -> Ending | None:
+        """The ending of a job of ``kind`` created now whose delay counts from ``start`` (consumes one)."""
+        queue = self.planned_endings[kind]
+        if not queue:
+            return None
+        planned = queue[0]
+        planned.count -= 1
+        if planned.count <= 0:
+            queue.pop(0)
+        return Ending(start + planned.after, planned.state, planned.error_info)
+
     # -- lazy completion ------------------------------------------------------------------------
 
     def tick(self, now: float) -> None:
@@ -183,7 +226,7 @@ class Store:
                 job.done = True
                 name = (job.body.get("output_asset_config") or {}).get("asset_name") or f"video-{job.job_id}"
                 data = fake_video(job.job_id)
-                end = job.created + cfg.job_seconds
+                end = lifecycles.video_end(job, cfg)
                 self.add_ready_asset(name, "VIDEO", end, asset_id=job.output_asset_id, data=data,
                                      file_name=f"{job.job_id}.mp4", content_type="video/mp4",
                                      extra_meta={"video_meta": {"duration": 10, "width": 1920, "height": 1080,

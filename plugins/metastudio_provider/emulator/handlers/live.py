@@ -16,6 +16,7 @@ ROOM_FIELDS = ("room_name", "room_description", "room_type", "scene_scripts", "i
                "backup_model_asset_ids", "live_event_callback_config", "rtc_callback_config", "review_config",
                "shared_config", "view_mode", "co_streamer_config", "priv_data", "cover_url")
 LIVE_LIMIT_HOURS = 24
+LIVE_FAILURE = {"error_code": "MSS.00020001", "error_msg": "Livestream failed (failure injected by the emulator)"}
 
 # -- rooms ---------------------------------------------------------------------------------------
 
@@ -85,7 +86,7 @@ def list_smart_live_rooms(ctx: Ctx) -> Result:
             "room_description": room.get("room_description"), "cover_url": room.get("cover_url"),
             "create_time": iso(room["_created"]), "update_time": iso(room["_updated"]),
             "last_job_start_time": iso(lifecycles.live_start_time(last, ctx.config)) if last else None,
-            "last_job_end_time": iso(last.stopped_at) if last else None, "last_job_status": status,
+            "last_job_end_time": iso(lifecycles.live_end_time(last, ctx.now)) if last else None, "last_job_status": status,
         }))
     return {"count": len(out), "smart_live_rooms": page(ctx, out)}
 
@@ -177,8 +178,8 @@ def _rtc_info(job: LiveJob) -> dict[str, Any]:
 def live_job_view(ctx: Ctx, job: LiveJob) -> dict[str, Any]:
     state = lifecycles.live_state(job, ctx.now, ctx.config)
     start = lifecycles.live_start_time(job, ctx.config)
-    started = state != "WAITING" and (job.stopped_at is None or job.stopped_at > start)
-    end = job.stopped_at
+    end = lifecycles.live_end_time(job, ctx.now)
+    started = ctx.now >= start and (end is None or end > start)
     duration = max(0.0, (end or ctx.now) - start) if started else 0.0
     room = ctx.store.rooms.get(job.room_id) or {}
     return compact({
@@ -187,6 +188,7 @@ def live_job_view(ctx: Ctx, job: LiveJob) -> dict[str, Any]:
         "create_time": iso(job.created), "lastupdate_time": iso(end or (start if started else job.created)),
         "rtc_room_info": _rtc_info(job), "live_event_report_url": _report_url(ctx, job),
         "stream_duration": round(duration, 3), "used_resource_type": "SHARED_RESOURCE",
+        "error_info": lifecycles.ending_error(job, state, LIVE_FAILURE),
     })
 
 
@@ -198,6 +200,7 @@ def start_smart_live(ctx: Ctx) -> Result:
         raise bad_state(f"live room {room['room_id']} already has a {state} livestream job {active.job_id}; "
                         "stop it before starting another")
     job = LiveJob(job_id=new_id(), room_id=room["room_id"], created=ctx.now, body=copy.deepcopy(ctx.body))
+    job.ending = ctx.store.take_planned_ending("live", ctx.now + ctx.config.live_start_seconds)
     ctx.store.live_jobs[job.job_id] = job
     return {"job_id": job.job_id, "rtc_room_info": _rtc_info(job), "live_event_report_url": _report_url(ctx, job),
             "live_warning_info": [], "limit_duration": LIVE_LIMIT_HOURS}

@@ -36,6 +36,7 @@ def create_2d_digital_human_video(ctx: Ctx) -> Result:
         raise invalid("parameter 'output_asset_config' must be an object")
     job = VideoJob(job_id=new_id(), created=ctx.now, body=body,
                    fails=ctx.store.rng.random() < ctx.config.failure_rate, output_asset_id=new_id())
+    job.ending = ctx.store.take_planned_ending("video", ctx.now)
     ctx.store.video_jobs[job.job_id] = job
     return {"job_id": job.job_id}
 
@@ -50,7 +51,7 @@ def video_view(ctx: Ctx, job: VideoJob, *, detail: bool, show_script: bool = Fal
     view = compact({
         "job_id": job.job_id, "state": state, "job_type": JOB_TYPE, "start_time": iso(start), "end_time": iso(end),
         "duration": VIDEO_SECONDS if state == "SUCCEED" else None, "output_asset_config": output,
-        "error_info": FAILURE if state == "FAILED" else None, "create_time": iso(job.created),
+        "error_info": lifecycles.ending_error(job, state, FAILURE), "create_time": iso(job.created),
         "lastupdate_time": iso(end or start or job.created),
     })
     if detail:

@@ -1,0 +1,161 @@
+"""Admin routes that script how jobs end: a video job FAILED, a livestream that fails or ends early.
+
+* ``POST /_emulator/video-jobs/{job_id}/end`` and ``POST /_emulator/live-jobs/{job_id}/end``: the
+  job ends now, in ``state`` (default FAILED) with ``error_code``/``error_msg`` as its ``error_info``.
+* ``POST /_emulator/video-jobs/end-next`` and ``POST /_emulator/live-jobs/end-next``: the next
+  ``count`` jobs created end that way, ``after_seconds`` after creation (video; default
+  ``job_seconds``) or after ``live_seconds`` of PROCESSING (livestream; 0 = never goes live).
+* ``GET /_emulator/end-next``: the planned endings not used yet. ``POST /_emulator/reset`` clears them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from . import lifecycles
+from .handlers.live import LIVE_FAILURE
+from .handlers.videos import FAILURE as VIDEO_FAILURE
+from .state import EmulatorState
+from .store import Ending, PlannedEnding
+
+ADMIN_ERROR = "EMULATOR.0001"
+END_STATES = {"video": ("FAILED", "BLOCK"), "live": ("FAILED", "SUCCEED", "BLOCKED")}
+DELAY_FIELD = {"video": "after_seconds", "live": "live_seconds"}
+
+
+class AdminError(Exception):
+    """A bad admin request: 400 (or ``status``) with an ``EMULATOR.*`` error body."""
+
+    def __init__(self, msg: str, status: int = 400) -> None:
+        super().__init__(msg)
+        self.msg = msg
+        self.status = status
+
+
+def admin_error(err: AdminError) -> JSONResponse:
+    return JSONResponse({"error_code": ADMIN_ERROR, "error_msg": err.msg}, status_code=err.status)
+
+
+async def json_object(request: Request) -> dict[str, Any]:
+    """The request's JSON object body; an empty body is ``{}``."""
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise AdminError("body must be JSON") from None
+    if not isinstance(body, dict):
+        raise AdminError("body must be a JSON object")
+    return body
+
+
+def _error_info(body: dict[str, Any]) -> dict[str, str] | None:
+    code, msg = body.get("error_code"), body.get("error_msg")
+    for name, value in (("error_code", code), ("error_msg", msg)):
+        if value is not None and (not isinstance(value, str) or not value):
+            raise AdminError(f"{name} must be a non-empty string")
+    if code is None and msg is None:
+        return None
+    return {"error_code": code or "MSS.00000500", "error_msg": msg or "failure injected by the emulator"}
+
+
+def _state(kind: str, body: dict[str, Any]) -> str:
+    state = body.get("state", "FAILED")
+    if state not in END_STATES[kind]:
+        raise AdminError(f"state must be one of {', '.join(END_STATES[kind])}")
+    return state
+
+
+def _number(body: dict[str, Any], name: str, default: float) -> float:
+    value = body.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+        raise AdminError(f"{name} must be a finite number >= 0")
+    return float(value)
+
+
+def _count(body: dict[str, Any]) -> int:
+    count = body.get("count", 1)
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise AdminError("count must be a positive integer")
+    return count
+
+
+def build_router(state: EmulatorState) -> APIRouter:
+    """The routes above, without prefix: ``admin.build_router`` mounts them under ``/_emulator``."""
+    router = APIRouter()
+    config = state.config
+
+    def current_state(kind: str, job: Any, now: float) -> str:
+        if kind == "video":
+            return lifecycles.video_state(job, now, config)
+        return lifecycles.live_state(job, now, config)
+
+    async def end_now(request: Request, kind: str, job_id: str) -> JSONResponse:
+        try:
+            body = await json_object(request)
+            end_state, info = _state(kind, body), _error_info(body)
+            with state.store.lock:
+                now = config.clock()
+                state.store.tick(now)
+                jobs: dict[str, Any] = state.store.video_jobs if kind == "video" else state.store.live_jobs
+                job = jobs.get(job_id)
+                if job is None:
+                    raise AdminError(f"no {kind} job {job_id}", 404)
+                current = current_state(kind, job, now)
+                if current in lifecycles.VIDEO_FINAL or (kind == "live" and current not in lifecycles.LIVE_ACTIVE):
+                    raise AdminError(f"{kind} job {job_id} has already ended ({current})", 409)
+                job.ending = Ending(now, end_state, info)
+                default = VIDEO_FAILURE if kind == "video" else LIVE_FAILURE
+                return JSONResponse({"job_id": job_id, "state": current_state(kind, job, now),
+                                     "error_info": lifecycles.ending_error(job, end_state, default)})
+        except AdminError as err:
+            return admin_error(err)
+
+    async def end_next(request: Request, kind: str, default_delay: float) -> JSONResponse:
+        try:
+            body = await json_object(request)
+            planned = PlannedEnding(_state(kind, body), _error_info(body),
+                                    _number(body, DELAY_FIELD[kind], default_delay), _count(body))
+        except AdminError as err:
+            return admin_error(err)
+        with state.store.lock:
+            state.store.plan_ending(kind, planned)
+            return JSONResponse({"planned": asdict(planned), "pending": _pending(state)})
+
+    @router.post("/video-jobs/{job_id}/end")
+    async def end_video_job(job_id: str, request: Request) -> JSONResponse:
+        """End this video job now: FAILED (default) or BLOCK, with ``error_code``/``error_msg``."""
+        return await end_now(request, "video", job_id)
+
+    @router.post("/live-jobs/{job_id}/end")
+    async def end_live_job(job_id: str, request: Request) -> JSONResponse:
+        """End this livestream job now: FAILED (default), SUCCEED or BLOCKED (still WAITING: never went live)."""
+        return await end_now(request, "live", job_id)
+
+    @router.post("/video-jobs/end-next")
+    async def end_next_video_jobs(request: Request) -> JSONResponse:
+        """The next ``count`` video jobs end in ``state`` after ``after_seconds`` (default: job_seconds)."""
+        return await end_next(request, "video", config.job_seconds)
+
+    @router.post("/live-jobs/end-next")
+    async def end_next_live_jobs(request: Request) -> JSONResponse:
+        """The next ``count`` livestream jobs end in ``state`` after ``live_seconds`` live (0: never live)."""
+        return await end_next(request, "live", 0.0)
+
+    @router.get("/end-next")
+    def pending_endings() -> dict[str, Any]:
+        return _pending(state)
+
+    return router
+
+
+def _pending(state: EmulatorState) -> dict[str, Any]:
+    with state.store.lock:
+        return {kind: [asdict(p) for p in queue] for kind, queue in state.store.planned_endings.items()}
