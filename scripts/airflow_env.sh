@@ -54,6 +54,29 @@ export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS="${AIRFLOW__CORE__SIMPLE_AUTH_MA
 # entry is kept by Airflow, so the password stays the one we chose.
 export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE="${AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE:-$AIRFLOW_HOME/simple_auth_manager_passwords.json}"
 
+# -- secrets: generated once per AIRFLOW_HOME, kept in $AIRFLOW_HOME/local-secrets.env (mode 600) ----
+# HS512 JWTs want a key of at least 64 bytes: Airflow's generated default (16 bytes) makes the api-server
+# warn "The HMAC key is ... bytes long". Every component must share the same keys, hence a file.
+if [ -z "${AIRFLOW__API_AUTH__JWT_SECRET:-}" ] || [ -z "${AIRFLOW__API__SECRET_KEY:-}" ]; then
+  _secrets="$AIRFLOW_HOME/local-secrets.env"
+  if [ ! -s "$_secrets" ]; then
+    mkdir -p "$AIRFLOW_HOME"
+    (umask 077 && python3 -c 'import secrets
+print("AIRFLOW_LOCAL_JWT_SECRET=" + secrets.token_urlsafe(64))
+print("AIRFLOW_LOCAL_SECRET_KEY=" + secrets.token_urlsafe(32))' >"$_secrets.tmp" && mv "$_secrets.tmp" "$_secrets")
+  fi
+  # shellcheck source=/dev/null
+  . "$_secrets"
+  export AIRFLOW__API_AUTH__JWT_SECRET="${AIRFLOW__API_AUTH__JWT_SECRET:-$AIRFLOW_LOCAL_JWT_SECRET}"
+  export AIRFLOW__API__SECRET_KEY="${AIRFLOW__API__SECRET_KEY:-$AIRFLOW_LOCAL_SECRET_KEY}"
+  unset _secrets AIRFLOW_LOCAL_JWT_SECRET AIRFLOW_LOCAL_SECRET_KEY
+fi
+
+# -- UI: the Test button of a connection (Admin ▸ Connections) calls the hook's test_connection ------
+# Off by default in Airflow 3.3 (anyone who may edit connections can make the api-server call out);
+# on for this local, single-user setup.
+export AIRFLOW__CORE__TEST_CONNECTION="${AIRFLOW__CORE__TEST_CONNECTION:-Enabled}"
+
 # -- network: api-server (UI + REST + execution API) and the two log servers ---------------------
 export AIRFLOW_API_HOST="${AIRFLOW_API_HOST:-127.0.0.1}"
 export AIRFLOW_API_PORT="${AIRFLOW_API_PORT:-8080}"

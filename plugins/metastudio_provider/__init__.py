@@ -4,9 +4,60 @@ from __future__ import annotations
 
 from typing import Any
 
-from metastudio_provider.catalog import REGIONS
+from metastudio_provider.catalog import DEFAULT_REGION, REGIONS
 
 __version__ = "0.1.0"
+
+REGION_NAMES = {"cn-north-4": "CN North-Beijing4", "cn-east-3": "CN East-Shanghai1", "ap-southeast-3": "AP-Singapore"}
+
+# Connection extras the hook reads (hooks/metastudio.py ``settings_from_connection``): label, JSON schema,
+# help text and the placeholder the form shows. Airflow 3.3's React form shows ``description`` under a field
+# and offers ``examples`` as suggestions; ``ui-field-behaviour`` placeholders reach the standard fields.
+_FIELDS: dict[str, dict[str, Any]] = {
+    "region": {
+        "label": "Region",
+        "schema": {
+            "type": ["string", "null"],
+            "enum": list(REGIONS),
+            "values_display": {r: f"{REGION_NAMES[r]} ({r})" for r in REGIONS},
+            "default": DEFAULT_REGION,
+        },
+        "description": "The MetaStudio region: picks the endpoint and the API rate limits.",
+        "placeholder": DEFAULT_REGION,
+    },
+    "project_id": {
+        "label": "Project ID",
+        "schema": {"type": ["string", "null"], "pattern": "^[0-9a-f]{32}$"},
+        "description": "The project of that region (console: My Credentials ▸ API Credentials), 32 hex digits.",
+        "placeholder": "0123456789abcdef0123456789abcdef",
+    },
+    "endpoint": {
+        "label": "Endpoint",
+        "schema": {
+            "type": ["string", "null"],
+            "examples": ["http://127.0.0.1:8765", *(f"https://metastudio.{r}.myhuaweicloud.com" for r in REGIONS)],
+        },
+        "description": "Empty: https://metastudio.<region>.myhuaweicloud.com. "
+        "The local emulator (make emulator): http://127.0.0.1:8765.",
+        "placeholder": "https://metastudio.cn-north-4.myhuaweicloud.com",
+    },
+    "app_user_id": {
+        "label": "App user ID (X-App-UserId)",
+        "schema": {"type": ["string", "null"]},
+        "description": "Optional: sent as the X-App-UserId header, for calls made on behalf of your app's user.",
+        "placeholder": "your-app-user-id",
+    },
+    "rate_limit_storage": {
+        "label": "Rate-limit storage",
+        "schema": {"type": ["string", "null"], "format": "password"},
+        "description": "Where the client rate limiter counts calls: memory:// (per process) or "
+        "redis://[:password@]host:6379/0 (shared by all workers). Empty: [metastudio] rate_limit_storage.",
+        "placeholder": "redis://redis:6379/1",
+    },
+}
+CONN_FIELDS: dict[str, dict[str, Any]] = {
+    name: {k: v for k, v in spec.items() if k != "placeholder"} for name, spec in _FIELDS.items()
+}
 
 
 def get_provider_info() -> dict[str, Any]:
@@ -59,28 +110,16 @@ def get_provider_info() -> dict[str, Any]:
                 "connection-type": "metastudio",
                 "hook-class-name": "metastudio_provider.hooks.metastudio.MetaStudioHook",
                 "hook-name": "Huawei Cloud MetaStudio",
-                "conn-fields": {
-                    "region": {
-                        "label": "Region",
-                        "schema": {"type": ["string", "null"], "enum": list(REGIONS), "default": REGIONS[0]},
-                    },
-                    "project_id": {"label": "Project ID", "schema": {"type": ["string", "null"]}},
-                    "endpoint": {
-                        "label": "Endpoint override",
-                        "description": "Base URL, e.g. the local emulator http://127.0.0.1:8765",
-                        "schema": {"type": ["string", "null"]},
-                    },
-                    "app_user_id": {"label": "X-App-UserId", "schema": {"type": ["string", "null"]}},
-                    "rate_limit_storage": {
-                        "label": "Rate-limit storage",
-                        "description": "memory:// (per process) or redis://host:6379/0 (shared by all workers)",
-                        "schema": {"type": ["string", "null"]},
-                    },
-                },
+                "conn-fields": CONN_FIELDS,
                 "ui-field-behaviour": {
-                    "hidden-fields": ["schema", "port", "host", "extra"],
-                    "relabeling": {"login": "Access Key (AK)", "password": "Secret Key (SK)"},
-                    "placeholders": {"login": "AK", "password": "SK"},
+                    # `host` is covered by the Endpoint field; the extra JSON stays editable in its own section.
+                    "hidden-fields": ["schema", "port", "host"],
+                    "relabeling": {"login": "Access Key ID (AK)", "password": "Secret Access Key (SK)"},
+                    "placeholders": {
+                        "login": "AK from My Credentials ▸ Access Keys, e.g. HPUAXXXXXXXXXXXXXXXX",
+                        "password": "SK paired with the AK (stored encrypted, never logged)",
+                        **{name: spec["placeholder"] for name, spec in _FIELDS.items()},
+                    },
                 },
             }
         ],

@@ -1,0 +1,64 @@
+"""The connection form: every setting the hook reads is a labelled field of Airflow 3.3's ``conn-fields``."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from metastudio_provider import CONN_FIELDS, get_provider_info
+from metastudio_provider.catalog import REGIONS
+from metastudio_provider.hooks import metastudio as hook_module
+
+
+@pytest.fixture(scope="module")
+def conn_type() -> dict:
+    (entry,) = get_provider_info()["connection-types"]
+    return entry
+
+
+def hook_extras() -> set[str]:
+    """The connection extras ``MetaStudioHook`` reads (``extra("name")`` in its source)."""
+    names = set(re.findall(r"""\bextra\(\s*["'](\w+)["']\s*\)""", Path(hook_module.__file__).read_text("utf-8")))
+    assert {"region", "project_id", "endpoint"} <= names, "the scan no longer finds the hook's extras"
+    return names
+
+
+def test_every_extra_the_hook_reads_is_a_labelled_optional_form_field(conn_type):
+    fields = conn_type["conn-fields"]
+    assert fields is CONN_FIELDS
+    assert hook_extras() <= set(fields), f"not in the connection form: {hook_extras() - set(fields)}"
+    placeholders = conn_type["ui-field-behaviour"]["placeholders"]
+    for name, spec in fields.items():
+        assert spec["label"] and spec["description"], name
+        assert spec["schema"]["type"] == ["string", "null"], f"{name}: optional fields must accept null"
+        assert placeholders.get(name), f"{name}: no placeholder"
+        assert set(spec) <= {"label", "description", "schema"}, f"{name}: keys Airflow's schema refuses"
+
+
+def test_region_is_a_list_and_secrets_are_sensitive(conn_type):
+    fields = conn_type["conn-fields"]
+    assert fields["region"]["schema"]["enum"] == list(REGIONS)
+    assert set(fields["region"]["schema"]["values_display"]) == set(REGIONS)
+    assert fields["rate_limit_storage"]["schema"]["format"] == "password"  # redis://:password@host may hold one
+    behaviour = conn_type["ui-field-behaviour"]
+    assert behaviour["relabeling"] == {"login": "Access Key ID (AK)", "password": "Secret Access Key (SK)"}
+    assert {"login", "password"} <= set(behaviour["placeholders"])
+    assert "host" in behaviour["hidden-fields"] and "login" not in behaviour["hidden-fields"]
+
+
+def test_airflow_serves_the_form_to_its_ui():
+    """What the React UI gets from ``GET /ui/connections/hook_meta``, computed by Airflow itself."""
+    from airflow.api_fastapi.core_api.services.ui.connections import HookMetaService
+
+    (meta,) = [m for m in HookMetaService.hook_meta_data() if m.connection_type == "metastudio"]
+    extra = meta.extra_fields
+    assert set(extra) == set(CONN_FIELDS)
+    assert extra["app_user_id"]["schema"]["title"] == "App user ID (X-App-UserId)"
+    assert extra["rate_limit_storage"]["schema"]["format"] == "password"
+    assert extra["region"]["value"] == REGIONS[0]
+    standard = meta.standard_fields
+    assert standard.login.title == "Access Key ID (AK)" and standard.login.placeholder
+    assert standard.password.title == "Secret Access Key (SK)" and standard.password.placeholder
+    assert standard.host.hidden and standard.port.hidden
