@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from metastudio_provider.catalog import Api, all_apis
 
-from . import admin, obs
+from . import admin, obs, schema
 from .auth import authenticate
 from .config import EmulatorConfig
 from .errors import APIGW_NO_API, FORBIDDEN, INTERNAL_ERROR, ApiError, invalid, throttled
@@ -88,7 +88,7 @@ async def dispatch(state: EmulatorState, api: Api, request: Request) -> Response
         fault = state.faults.take(api.name)
         if fault is not None and fault.mode == "error_before_commit":
             return _fault_response(fault.status, fault.mode, request_id)
-        body = _parse_body(api, raw)
+        body = _parse_body(api, raw, headers.get("content-type", ""))
         reply = _run(state, api, request, body)
         if fault is not None:
             return _fault_response(fault.status, fault.mode, request_id)
@@ -109,15 +109,32 @@ def _check_project(config: EmulatorConfig, path_project: str | None, header_proj
             raise ApiError(403, FORBIDDEN, f"project_id {value} in the {where} does not belong to this tenant")
 
 
-def _parse_body(api: Api, raw: bytes) -> dict[str, Any]:
+def _parse_body(api: Api, raw: bytes, content_type: str) -> dict[str, Any]:
+    """The JSON object body of a body API, or a 400 (MSS.00000001): bad input is never a 500.
+
+    APIs without a body model ignore any body, as the SDK sends none.
+    """
     if not api.has_body:
         return {}
+    if not raw.strip():
+        validate_body(api, {})
+        return {}
+    if content_type.split(";")[0].strip().lower() != "application/json":
+        raise invalid(f"Content-Type must be application/json, not {content_type or 'missing'!r}")
     try:
-        body = json.loads(raw) if raw.strip() else {}
-    except ValueError:
+        body = json.loads(raw, parse_constant=_no_constant)
+    except RecursionError:
+        raise invalid(f"request body is nested deeper than {schema.MAX_DEPTH} levels") from None
+    except ValueError:  # includes UnicodeDecodeError
         raise invalid("request body is not valid JSON") from None
+    if schema.depth(body) > schema.MAX_DEPTH:
+        raise invalid(f"request body is nested deeper than {schema.MAX_DEPTH} levels")
     validate_body(api, body)
     return body
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
 
 
 def _run(state: EmulatorState, api: Api, request: Request, body: dict[str, Any]) -> Reply:
