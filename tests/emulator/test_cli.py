@@ -26,6 +26,36 @@ def test_subcommands_are_a_table() -> None:
         cli.main([])
 
 
-def test_invalid_config_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main(["emulator", "--failure-rate", "2"]) == 2
-    assert "failure_rate" in capsys.readouterr().err
+@pytest.mark.parametrize(("option", "value", "message"), [
+    ("--port", "70000", "70000 is not a TCP port (0..65535)"),
+    ("--port", "-1", "-1 is not a TCP port (0..65535)"),
+    ("--port", "http", "'http' is not an integer"),
+    ("--job-seconds", "nan", "'nan' must be a finite number of seconds >= 0"),
+    ("--job-seconds", "inf", "'inf' must be a finite number of seconds >= 0"),
+    ("--live-start-seconds", "-1", "'-1' must be a finite number of seconds >= 0"),
+    ("--training-seconds", "-inf", "'-inf' must be a finite number of seconds >= 0"),
+    ("--tts-seconds", "soon", "'soon' is not a number"),
+    ("--failure-rate", "2", "'2' must be between 0 and 1"),
+    ("--failure-rate", "nan", "'nan' must be between 0 and 1"),
+])
+def test_out_of_range_values_are_refused(capsys: pytest.CaptureFixture[str], option: str, value: str,
+                                         message: str) -> None:
+    """argparse exits 2 naming the option, before anything binds (``--port 70000`` used to bind 4464)."""
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["emulator", f"{option}={value}"])
+    assert exited.value.code == 2
+    assert f"argument {option}: {message}" in capsys.readouterr().err
+
+
+def test_boundary_values_are_accepted() -> None:
+    args = cli.build_parser().parse_args(["emulator", "--port", "65535", "--job-seconds", "0", "--failure-rate", "1"])
+    assert (args.port, args.job_seconds, args.failure_rate) == (65535, 0.0, 1.0)
+
+
+def test_config_refuses_non_finite_durations() -> None:
+    from metastudio_provider.emulator import EmulatorConfig
+
+    for bad in (float("nan"), float("inf"), -1.0):
+        with pytest.raises(ValueError, match="job_seconds must be a finite number >= 0"):
+            EmulatorConfig(job_seconds=bad)
+
