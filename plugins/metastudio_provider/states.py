@@ -34,6 +34,8 @@ class Resource:
     failure: frozenset[str]
     running: frozenset[str]
     error_fields: tuple[str, ...] = ("error_info",)
+    result_fields: tuple[str, ...] = ()
+    """Fields of the show response a waiting task needs besides ids, state and errors (``summary``)."""
     console: str = "#/"
     """Fragment of the MetaStudio console page for one resource, formatted with its ids."""
 
@@ -53,6 +55,23 @@ class Resource:
 
     def error_info(self, response: dict[str, Any]) -> dict[str, Any]:
         return {f: response[f] for f in self.error_fields if response.get(f) not in (None, "", {})}
+
+    def summary(self, response: dict[str, Any]) -> dict[str, Any]:
+        """The part of a show response a trigger event carries: ids, state, errors and result fields
+        (a short event, logged as such, instead of the whole resource)."""
+        keys = (*self.id_params, self.state_field.split(".")[0], *self.error_fields, *self.result_fields)
+        return {key: response[key] for key in dict.fromkeys(keys) if key in response}
+
+
+def describe_error(info: dict[str, Any]) -> str:
+    """``{"error_info": {"error_code": "X", "error_msg": "Y"}}`` → ``"X: Y"``; other fields as ``k=v``."""
+    parts = []
+    for key, value in info.items():
+        if isinstance(value, dict) and ("error_code" in value or "error_msg" in value):
+            parts.append(f"{value.get('error_code', '?')}: {value.get('error_msg', '')}".strip())
+        else:
+            parts.append(f"{key}={value}")
+    return "; ".join(parts) or "no error info"
 
 
 _AVATAR_RUNNING = {
@@ -83,6 +102,7 @@ RESOURCES: dict[str, Resource] = {
             failure=frozenset({"FAILED", "UNACTIVED", "DELETING", "DELETED", "BLOCK", "WAITING_DELETE"}),
             running=frozenset({"CREATING"}),
             error_fields=("fail_type", "reason", "block_reason_code"),
+            result_fields=("asset_name", "asset_type"),
             console="#/digital-assets/detail?assetId={asset_id}",
         ),
         Resource(
@@ -90,6 +110,7 @@ RESOURCES: dict[str, Resource] = {
             success=frozenset({"SUCCEED"}),
             failure=frozenset({"FAILED", "CANCELED", "BLOCK"}),
             running=frozenset({"WAITING", "PROCESSING"}),
+            result_fields=("output_asset_config", "script_id", "duration"),
             console="#/video-production/detail?jobId={job_id}",
         ),
         Resource(
@@ -114,6 +135,7 @@ RESOURCES: dict[str, Resource] = {
             failure=frozenset(_AVATAR_FAILED),
             running=frozenset(_AVATAR_RUNNING),
             error_fields=("error_info", "reason"),
+            result_fields=("asset_id",),
             console="#/avatar-training/detail?jobId={job_id}",
         ),
         Resource(
@@ -123,6 +145,7 @@ RESOURCES: dict[str, Resource] = {
             running=frozenset({"CREATING", "SYSTEM_AUDITING", "AUDITING", "WAITING_SPLIT", "SPLITTING", "ANNOTATING",
                                "WAITING", "PROCESSING", "RESULT_REVIEW", "USER_RESULT_REVIEW", "UPLOADING"}),
             error_fields=("job_failed_code", "job_failed_reason"),
+            result_fields=("asset_id",),
             console="#/voice-training/detail?jobId={job_id}",
         ),
         Resource(
@@ -131,6 +154,7 @@ RESOURCES: dict[str, Resource] = {
             failure=frozenset(),
             running=frozenset({"FALSE", "NONE"}),
             error_fields=("code", "message"),
+            result_fields=("job_id", "files"),
             console="#/tts?jobId={job_id}",
         ),
     )

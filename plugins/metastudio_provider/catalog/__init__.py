@@ -27,17 +27,22 @@ _PLACEHOLDER = re.compile(r"{(\w+)}")
 
 @dataclass(frozen=True)
 class Dedupe:
-    """How to find what a non-idempotent create made, when its response was lost.
+    """How to find what a non-idempotent create made (its response was lost, or a task is retried).
 
     ``query`` maps a query parameter of the ``list`` API to a dotted path in the create's
     body (or to ``=literal``); ``match`` is the dotted path that must be equal in the body
-    and in an item of ``items`` for that item to be the one the create made.
+    and in an item of ``items``. ``identity`` is the field (stored and listed back by MetaStudio)
+    that carries the creator's identity token (``client.identity``): when set, only an item
+    carrying the body's token is a match, never one with the same name alone. A resource with
+    no such field (video jobs: identified by their script, rule libraries: shared definitions)
+    matches on ``match`` and the query.
     """
 
     list: str
     query: Mapping[str, str]
     items: str
     match: str
+    identity: str | None = None
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,9 @@ from typing import Any
 import httpx
 from tenacity import AsyncRetrying, Retrying
 
-from metastudio_provider.catalog import Api, get_api
+from metastudio_provider.catalog import Api, get_api, get_path
 from metastudio_provider.client.errors import MetaStudioOutcomeUnknownError, MetaStudioTransportError
+from metastudio_provider.client.identity import random_token, token_in, with_token
 from metastudio_provider.client.limiter import RateLimiter, get_limiter, limiter_key
 from metastudio_provider.client.request import Call, build_call, parse_response
 from metastudio_provider.client.retry import Lookup, maybe_processed, retry_kwargs
@@ -34,6 +35,15 @@ class _ClientBase:
 
     def _prepare(self, api: str | Api, path_params: Params, query: Params, body: Params) -> Call:
         return build_call(api if isinstance(api, Api) else get_api(api), self.settings, path_params, query, body)
+
+    def _prepare_send(self, api: str | Api, path_params: Params, query: Params, body: Params) -> Call:
+        """Like ``_prepare``; a create whose dedupe rule has an identity field gets a fresh token there
+        if the body carries none, so a lookup after a lost response finds only what this call made."""
+        spec = api if isinstance(api, Api) else get_api(api)
+        rule = spec.dedupe
+        if rule and rule.identity and body is not None and not token_in(get_path(body, rule.identity)):
+            body = with_token(dict(body), rule.identity, random_token())
+        return self._prepare(spec, path_params, query, body)
 
     def _limiter_args(self, api: Api) -> tuple[str, int]:
         return limiter_key(self.settings.credentials.project_id, self.settings.region, api.name), api.limit(
@@ -63,7 +73,7 @@ class MetaStudioClient(_ClientBase):
 
     def call(self, api: str | Api, path_params: Params = None, query: Params = None, body: Params = None) -> dict:
         """Call ``api`` (a catalog name such as ``"ShowAsset"``) and return its parsed JSON."""
-        lookup = Lookup(self._prepare(api, path_params, query, body))
+        lookup = Lookup(self._prepare_send(api, path_params, query, body))
         for attempt in Retrying(**retry_kwargs(self.settings)):
             with attempt:
                 if lookup.pending:
@@ -78,9 +88,13 @@ class MetaStudioClient(_ClientBase):
         raise AssertionError("unreachable")  # tenacity re-raises the last error
 
     def find_existing(self, api: str | Api, body: Params) -> dict | None:
-        """What an earlier create of ``body`` made, by the catalog's ``dedupe`` rule (None if nothing)."""
+        """What an earlier create of ``body`` made, by the catalog's ``dedupe`` rule (None if nothing).
+
+        Where the rule has an identity field, only a resource carrying the body's token is found;
+        a body without a token finds nothing (a name alone never identifies a resource).
+        """
         lookup = Lookup(self._prepare(api, None, None, body))
-        if lookup.call.api.dedupe is None:
+        if not lookup.identifiable:
             return None
         list_api, list_query = lookup.query()
         return lookup.match(self.call(list_api, query=list_query))
@@ -131,7 +145,7 @@ class AsyncMetaStudioClient(_ClientBase):
     async def call(
         self, api: str | Api, path_params: Params = None, query: Params = None, body: Params = None
     ) -> dict:
-        lookup = Lookup(self._prepare(api, path_params, query, body))
+        lookup = Lookup(self._prepare_send(api, path_params, query, body))
         async for attempt in AsyncRetrying(**retry_kwargs(self.settings)):
             with attempt:
                 if lookup.pending:

@@ -12,6 +12,16 @@ class MetaStudioError(Exception):
     """Base class of every error this provider raises about MetaStudio."""
 
 
+class MetaStudioConfigError(MetaStudioError, ValueError):
+    """The connection or client settings are wrong: ``field`` names what to fix. Never retried."""
+
+    retryable = False
+
+    def __init__(self, field: str, problem: str) -> None:
+        self.field = field
+        super().__init__(f"MetaStudio connection: {field}: {problem}")
+
+
 class MetaStudioAPIError(MetaStudioError):
     """MetaStudio answered with an error: its ``error_code``, ``error_msg`` and ``X-Request-Id``."""
 
@@ -30,6 +40,11 @@ class MetaStudioAPIError(MetaStudioError):
     @property
     def retryable(self) -> bool:
         return self.status_code >= 500
+
+    @property
+    def permanent(self) -> bool:
+        """A 4xx other than 429: the same request will fail the same way."""
+        return 400 <= self.status_code < 500 and not self.retryable
 
     def to_dict(self) -> dict[str, Any]:
         return {

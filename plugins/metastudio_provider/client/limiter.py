@@ -35,6 +35,9 @@ import weakref
 from collections import defaultdict, deque
 from functools import cache
 
+from metastudio_provider.client.errors import MetaStudioConfigError
+from metastudio_provider.client.redact import redact_uri
+
 DEFAULT_MARGIN = 0.05
 
 # KEYS[1]: the log (a sorted set of start times in µs); ARGV: limit, window µs, a unique member suffix.
@@ -60,7 +63,10 @@ class RateLimiter:
 
     def __init__(self, storage_uri: str = "memory://", margin: float = DEFAULT_MARGIN) -> None:
         if not storage_uri.startswith(("memory://", "redis://", "rediss://", "unix://")):
-            raise ValueError(f"unsupported rate-limit storage {storage_uri!r}: use memory:// or redis://...")
+            raise MetaStudioConfigError(
+                "rate_limit_storage",
+                f"unsupported storage {redact_uri(storage_uri)!r}: use memory://, redis://, rediss:// or unix://",
+            )
         self.storage_uri = storage_uri
         self.window = 1.0 + margin
         self._memory: dict[str, deque[float]] = defaultdict(deque)

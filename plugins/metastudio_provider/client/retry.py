@@ -18,6 +18,7 @@ from tenacity import RetryCallState, retry_if_exception, stop_after_attempt, wai
 
 from metastudio_provider.catalog import get_path
 from metastudio_provider.client.errors import MetaStudioAPIError, MetaStudioThrottledError
+from metastudio_provider.client.identity import carries, token_in
 from metastudio_provider.client.request import Call
 from metastudio_provider.client.settings import ClientSettings
 
@@ -57,33 +58,56 @@ class Lookup:
     """How a create avoids duplicates when its outcome is unknown.
 
     After a create failed in a way that may have been processed (a 5xx, a lost response),
-    the next attempt first lists the resources the catalog's ``dedupe`` rule names (e.g.
-    ListAssets by ``asset_name``) and returns the one whose name matches instead of creating
-    it again. A create with no such rule is not re-sent at all (``MetaStudioOutcomeUnknownError``).
+    the next attempt first lists the resources the catalog's ``dedupe`` rule names and returns
+    the one this create made instead of creating it again: the one carrying the body's identity
+    token (``client.identity``) where the rule has an ``identity`` field, else the one matching
+    ``match``. A create with no such rule is not re-sent at all (``MetaStudioOutcomeUnknownError``).
     """
 
     call: Call
     pending: bool = field(default=False)
 
+    @property
+    def token(self) -> str | None:
+        rule = self.call.api.dedupe
+        return token_in(get_path(self.call.payload, rule.identity)) if rule and rule.identity else None
+
+    @property
+    def identifiable(self) -> bool:
+        """False when the rule needs a token and the body carries none: nothing can be told apart."""
+        rule = self.call.api.dedupe
+        return rule is not None and (rule.identity is None or self.token is not None)
+
     def query(self) -> tuple[str, dict[str, Any]]:
         rule = self.call.api.dedupe
         assert rule is not None
-        query = {
-            param: source[1:] if source.startswith("=") else get_path(self.call.payload, source)
-            for param, source in rule.query.items()
-        }
-        return rule.list, {**query, "limit": 100}
+        token = self.token
+
+        def value(source: str) -> Any:
+            if source.startswith("="):
+                return source[1:]
+            if token is not None and source == rule.identity:
+                return token  # filter on the token alone, not on the user's other tags
+            return get_path(self.call.payload, source)
+
+        query = {param: value(source) for param, source in rule.query.items()}
+        return rule.list, {**{k: v for k, v in query.items() if v not in (None, "", [])}, "limit": 100}
 
     def match(self, listing: dict[str, Any]) -> dict[str, Any] | None:
         rule = self.call.api.dedupe
         assert rule is not None
-        wanted = get_path(self.call.payload, rule.match)
+        wanted, token = get_path(self.call.payload, rule.match), self.token
+        if rule.identity and token is None:
+            return None
         for item in listing.get(rule.items) or []:
-            if wanted is not None and get_path(item, rule.match) == wanted:
-                found = {key: item[key] for key in self.call.api.top_level_ids if key in item}
-                log.warning("%s: found the resource an earlier attempt made (%s); not creating it again",
-                            self.call.api.name, found)
-                return {**item, **found, "found_existing": True}
+            if wanted is not None and get_path(item, rule.match) != wanted:
+                continue
+            if token is not None and not carries(get_path(item, rule.identity), token):
+                continue
+            found = {key: item[key] for key in self.call.api.top_level_ids if key in item}
+            log.warning("%s: found the resource an earlier attempt made (%s); not creating it again",
+                        self.call.api.name, found)
+            return {**item, **found, "found_existing": True}
         return None
 
 

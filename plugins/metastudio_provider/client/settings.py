@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from metastudio_provider.catalog import DEFAULT_REGION, REGIONS
+from metastudio_provider.client.errors import MetaStudioConfigError
+from metastudio_provider.client.redact import redact_uri
 
 
 @dataclass(frozen=True)
@@ -18,7 +21,7 @@ class Credentials:
     def __post_init__(self) -> None:
         missing = [name for name in ("ak", "sk", "project_id") if not getattr(self, name)]
         if missing:
-            raise ValueError(f"MetaStudio credentials are missing: {', '.join(missing)}")
+            raise MetaStudioConfigError(", ".join(missing), "missing")
 
 
 @dataclass(frozen=True)
@@ -40,8 +43,26 @@ class ClientSettings:
 
     def __post_init__(self) -> None:
         if self.region not in REGIONS:
-            raise ValueError(f"unknown MetaStudio region {self.region!r}; expected one of {', '.join(REGIONS)}")
+            raise MetaStudioConfigError("region", f"unknown region {self.region!r}; expected one of {', '.join(REGIONS)}")
+        if self.endpoint:
+            check_endpoint(self.endpoint)
 
     @property
     def base_url(self) -> str:
         return (self.endpoint or f"https://metastudio.{self.region}.myhuaweicloud.com").rstrip("/")
+
+
+def check_endpoint(endpoint: str, field_name: str = "endpoint") -> None:
+    """An ``http(s)://host[:port][/path]`` base URL, or ``MetaStudioConfigError`` naming the field."""
+    shown = redact_uri(endpoint)
+    try:
+        parts = urlsplit(endpoint)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError as exc:
+        raise MetaStudioConfigError(field_name, f"{shown!r} is not a URL ({exc})") from None
+    if parts.scheme not in ("http", "https"):
+        raise MetaStudioConfigError(
+            field_name, f"{shown!r} has scheme {parts.scheme + '://' if parts.scheme else 'none'}: use https:// (or http://)"
+        )
+    if not parts.hostname:
+        raise MetaStudioConfigError(field_name, f"{shown!r} has no host: use https://<host>[:port]")

@@ -8,6 +8,7 @@ across processes; else the Airflow option ``[metastudio] rate_limit_storage``, e
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from functools import cached_property
@@ -16,8 +17,17 @@ from typing import Any
 from airflow.sdk import BaseHook
 
 from metastudio_provider import files
-from metastudio_provider.catalog import DEFAULT_REGION
+from metastudio_provider.catalog import DEFAULT_REGION, get_api
 from metastudio_provider.client import AsyncMetaStudioClient, ClientSettings, Credentials, MetaStudioClient
+from metastudio_provider.client.errors import MetaStudioConfigError
+from metastudio_provider.client.identity import identity_token, with_token
+from metastudio_provider.hooks.failures import (
+    MetaStudioConfigFailure,
+    MetaStudioPermanentError,
+    mask_connection_secrets,
+    permanent_errors,
+)
+from metastudio_provider.inputs import check_name, check_upload
 
 Params = Mapping[str, Any] | None
 
@@ -45,21 +55,35 @@ class MetaStudioHook(BaseHook):
     # -- settings -----------------------------------------------------------------------
     @classmethod
     def settings_from_connection(cls, conn: Any, region: str | None = None) -> ClientSettings:
-        """Build client settings from an Airflow connection (errors never include the SK)."""
-        extras = conn.extra_dejson or {}
+        """Build client settings from an Airflow connection.
+
+        Every secret of the connection is registered with Airflow's secrets masker first; a wrong
+        setting raises ``MetaStudioConfigFailure`` (no retry) naming the connection field to fix.
+        """
+        extras = _extras(conn)
+        mask_connection_secrets(conn, extras)
 
         def extra(name: str) -> Any:
             return extras.get(name) or extras.get(f"extra__{CONN_TYPE}__{name}") or None
 
-        if conn.password:
-            _mask(conn.password)
-        return ClientSettings(
-            credentials=Credentials(ak=conn.login or "", sk=conn.password or "", project_id=extra("project_id") or ""),
-            region=region or extra("region") or DEFAULT_REGION,
-            endpoint=extra("endpoint") or conn.host or None,
-            app_user_id=extra("app_user_id"),
-            rate_limit_storage=extra("rate_limit_storage") or _configured_storage(),
-        )
+        missing = [label for label, value in (("login (AK)", conn.login), ("password (SK)", conn.password))
+                   if not value]
+        if missing:
+            raise MetaStudioConfigFailure("login/password", f"{' and '.join(missing)} not set: give the AK as "
+                                          "login and the SK as password")
+        if not extra("project_id"):
+            raise MetaStudioConfigFailure("extra project_id", "not set: give the MetaStudio project id in the "
+                                          "connection's extra, e.g. {\"project_id\": \"...\"}")
+        try:
+            return ClientSettings(
+                credentials=Credentials(ak=conn.login, sk=conn.password, project_id=extra("project_id")),
+                region=region or extra("region") or DEFAULT_REGION,
+                endpoint=extra("endpoint") or conn.host or None,
+                app_user_id=extra("app_user_id"),
+                rate_limit_storage=extra("rate_limit_storage") or _configured_storage(),
+            )
+        except MetaStudioConfigError as exc:
+            raise MetaStudioConfigFailure.from_error(exc) from None
 
     @cached_property
     def settings(self) -> ClientSettings:
@@ -72,25 +96,43 @@ class MetaStudioHook(BaseHook):
     # -- calls --------------------------------------------------------------------------
     @cached_property
     def client(self) -> MetaStudioClient:
-        return MetaStudioClient(self.settings)
+        try:
+            return MetaStudioClient(self.settings)
+        except MetaStudioConfigError as exc:
+            raise MetaStudioConfigFailure.from_error(exc) from None
 
     def get_conn(self) -> MetaStudioClient:
         return self.client
 
     def call(self, api: str, path_params: Params = None, query: Params = None, body: Params = None) -> dict:
-        """Call a catalog API by its SDK name (e.g. ``"CreateDigitalAsset"``); return the parsed JSON."""
-        return self.client.call(api, path_params, query, body)
+        """Call a catalog API by its SDK name (e.g. ``"CreateDigitalAsset"``); return the parsed JSON.
 
-    def find_existing(self, api: str, body: Params) -> dict | None:
-        """The resource an earlier create of ``body`` made (catalog ``dedupe`` rule), or None."""
-        return self.client.find_existing(api, body)
+        A permanent error (a 4xx other than 429) is raised as ``MetaStudioPermanentError``: Airflow
+        does not retry it. Transient ones (5xx, 429, network) were already retried with backoff.
+        """
+        with permanent_errors():
+            return self.client.call(api, path_params, query, body)
 
-    def create_or_reuse(self, api: str, body: Mapping[str, Any], *, reuse: bool = True) -> dict:
-        """Create, unless ``reuse`` and the catalog's ``dedupe`` rule finds one made earlier.
+    def find_existing(self, api: str, body: Params, *, identity: str | None = None) -> dict | None:
+        """The resource an earlier create of ``body`` made (catalog ``dedupe`` rule), or None.
 
+        Only a resource carrying the identity token (``identity``, or the one already in ``body``) is
+        found, for every resource whose rule has an identity field: never one with the same name alone.
+        """
+        with permanent_errors():
+            return self.client.find_existing(api, with_identity(api, body, identity))
+
+    def create_or_reuse(self, api: str, body: Mapping[str, Any], *, reuse: bool = True,
+                        identity: str | None = None) -> dict:
+        """Create ``body``, carrying the ``identity`` token, unless ``reuse`` and a resource carrying the
+        same token exists (made by an earlier try or run with that identity).
+
+        ``identity`` is a token from ``identity_token(...)``: the run identity of a task instance, or
+        whatever must map to exactly one resource (e.g. dag id, logical date and manifest row id).
         A found resource that failed, was cancelled or blocked is not reused: it is made again.
         The result has ``found_existing: true`` when nothing was created.
         """
+        body = with_identity(api, body, identity)
         if reuse:
             found = self.find_existing(api, body)
             if found and found.get("state") not in ("FAILED", "CANCELED", "BLOCK"):
@@ -101,8 +143,10 @@ class MetaStudioHook(BaseHook):
         """The asyncio twin of ``call``, for triggers."""
         if self._async_client is None:
             conn = await self.aget_connection(self.metastudio_conn_id)
-            self._async_client = AsyncMetaStudioClient(self.settings_from_connection(conn, self.region_override))
-        return await self._async_client.call(api, path_params, query, body)
+            with permanent_errors():
+                self._async_client = AsyncMetaStudioClient(self.settings_from_connection(conn, self.region_override))
+        with permanent_errors():
+            return await self._async_client.call(api, path_params, query, body)
 
     async def aclose(self) -> None:
         if self._async_client is not None:
@@ -154,22 +198,38 @@ class MetaStudioHook(BaseHook):
         content: bytes,
         asset_type: str = "IMAGE",
         reuse_existing: bool = False,
+        identity: str | None = None,
         **asset_fields: Any,
     ) -> str:
         """Create an asset and upload its MAIN file: CreateDigitalAsset → CreateFile → PUT → ConfirmFileUpload.
 
+        The name and the file are checked first (``inputs.check_upload``), so a bad one creates nothing.
         Returns the ``asset_id``; the asset turns ACTIVED shortly after (wait with the asset sensor).
-        With ``reuse_existing`` (a retried task), an asset of the same name that an earlier try
-        created is carried on with, and a finished upload is not repeated.
+        With ``reuse_existing`` (a retried task), the asset carrying the same ``identity`` token that
+        an earlier try created is carried on with, and a finished upload is not repeated. If the
+        upload fails for good half-way, the new asset is deleted so the next try starts clean.
         """
-        body = {"asset_name": asset_name, "asset_type": asset_type, **asset_fields}
+        asset_name = check_name(asset_name, "asset_name")
+        check_upload(file_name, content, asset_type)
+        body = with_identity("CreateDigitalAsset", {"asset_name": asset_name, "asset_type": asset_type,
+                                                    **asset_fields}, identity)
         asset = (self.find_existing("CreateDigitalAsset", body) if reuse_existing else None) or self.call(
             "CreateDigitalAsset", body=body
         )
         asset_id = asset["asset_id"]
+        try:
+            self._upload_main_file(asset_id, file_name, content)
+        except Exception as exc:
+            if getattr(exc, "retryable", False):
+                raise  # transient: the asset stays, and a retry (same identity) carries on with it
+            self._delete_half_made(asset_id, exc)
+            raise
+        return asset_id
+
+    def _upload_main_file(self, asset_id: str, file_name: str, content: bytes) -> None:
         main = next((f for f in self.show_asset(asset_id).get("files") or [] if f.get("asset_file_category") == "MAIN"), None)
         if main and main.get("state") in ("CREATED", "UPLOADED", "REVIEW"):
-            return asset_id  # an earlier try finished the upload
+            return  # an earlier try finished the upload
         if main:  # an earlier try stopped half-way: start the file again
             self.call("DeleteFile", {"file_id": main["file_id"]})
         md5 = files.content_md5(content)
@@ -186,7 +246,23 @@ class MetaStudioHook(BaseHook):
         )
         self.client.upload(created["upload_url"], content, content_md5=md5, content_type=files.content_type(file_name))
         self.call("ConfirmFileUpload", {"file_id": created["file_id"]}, body={"state": "CREATED"})
-        return asset_id
+
+    def _delete_half_made(self, asset_id: str, cause: Exception) -> None:
+        """Delete an asset whose upload failed for good; log (never raise) if even that fails."""
+        try:
+            self.call("DeleteAsset", {"asset_id": asset_id})
+            self.log.warning("Upload to asset %s failed for good (%s): deleted the asset", asset_id, cause)
+        except Exception as exc:
+            self.log.error("Upload to asset %s failed (%s) and deleting it failed too (%s): delete it by hand",
+                           asset_id, cause, exc)
+
+
+def with_identity(api: str, body: Params, identity: str | None) -> dict[str, Any]:
+    """``body`` with ``identity`` in the field the API's dedupe rule reads (unchanged without either)."""
+    rule = get_api(api).dedupe
+    if identity is None or rule is None or rule.identity is None:
+        return dict(body or {})
+    return with_token(dict(body or {}), rule.identity, identity)
 
 
 def _configured_storage() -> str:
@@ -201,10 +277,22 @@ def _configured_storage() -> str:
         return "memory://"
 
 
-def _mask(secret: str) -> None:
+def _extras(conn: Any) -> dict[str, Any]:
+    """The connection's extra as a dict; a malformed one says so (Airflow would silently read it as {})."""
+    raw = conn.extra
+    if raw in (None, ""):
+        return {}
+    if isinstance(raw, dict):
+        return raw
     try:
-        from airflow.sdk.log import mask_secret
+        extras = json.loads(raw)
+    except ValueError as exc:
+        raise MetaStudioConfigFailure("extra", f"is not valid JSON ({exc.msg} at line {exc.lineno} column "
+                                      f"{exc.colno}): fix the connection's extra") from None
+    if not isinstance(extras, dict):
+        raise MetaStudioConfigFailure("extra", f"must be a JSON object, not {type(extras).__name__}")
+    return extras
 
-        mask_secret(secret)
-    except Exception:  # masking is best effort outside a task
-        pass
+
+__all__ = ["CONN_TYPE", "MetaStudioConfigFailure", "MetaStudioHook", "MetaStudioPermanentError", "identity_token",
+           "with_identity"]

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from metastudio_provider.catalog import Api, all_apis, get_api
-from metastudio_provider.operators.base import MetaStudioBaseOperator
+from metastudio_provider.hooks.metastudio import with_identity
+from metastudio_provider.operators.base import MetaStudioBaseOperator, run_identity
 
 
 class MetaStudioApiOperator(MetaStudioBaseOperator):
@@ -51,10 +52,13 @@ class MetaStudioApiOperator(MetaStudioBaseOperator):
     def execute(self, context: Any) -> dict[str, Any]:
         ti = context["ti"]
         result = None
+        body = self.body
+        if self.api.dedupe and isinstance(body, dict):  # the create carries this task instance's identity
+            body = with_identity(self.api_name, body, run_identity(context))
         if self.api.dedupe and ti.try_number > 1:  # a retried create carries on with what it made before
-            result = self.hook.find_existing(self.api_name, self.body)
+            result = self.hook.find_existing(self.api_name, body)
         if result is None:
-            result = self.hook.call(self.api_name, self.path_params, self.query, self.body)
+            result = self.hook.call(self.api_name, self.path_params, self.query, body)
         for key in self.api.top_level_ids:
             if key in result:
                 ti.xcom_push(key=key, value=result[key])

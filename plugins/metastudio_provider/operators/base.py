@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import os
+from collections.abc import Callable
 from functools import cached_property
 from typing import Any
 
 from airflow.sdk import BaseOperator, BaseSensorOperator
+from airflow.sdk.exceptions import AirflowFailException
 
 from metastudio_provider.catalog import DEFAULT_REGION, pool_name
-from metastudio_provider.hooks.metastudio import MetaStudioHook
+from metastudio_provider.hooks.metastudio import MetaStudioHook, identity_token
 
 
 def default_region() -> str:
@@ -25,6 +28,36 @@ def default_region() -> str:
         return DEFAULT_REGION
 
 
+def run_identity(context: Any) -> str:
+    """The identity token of this task instance (dag, run, task, map index): the same on every try of
+    it, different for every other task instance. Creates carry it so a retry finds only its own."""
+    ti = context["ti"]
+    return identity_token(ti.dag_id, ti.run_id, ti.task_id, getattr(ti, "map_index", -1))
+
+
+_FAIL_FAST_METHODS = ("execute", "execute_complete", "poke")
+
+
+def fail_fast(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn what no retry can fix into ``AirflowFailException`` (no Airflow retry): bad input
+    (``InvalidInputError`` and other ``ValueError``s, a missing file). Permanent MetaStudio errors and
+    connection errors already are ``AirflowFailException`` (``hooks.failures``); transient ones pass."""
+
+    @functools.wraps(method)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except AirflowFailException:
+            raise
+        except (ValueError, FileNotFoundError, IsADirectoryError) as exc:
+            if getattr(exc, "retryable", False):
+                raise
+            raise AirflowFailException(f"{type(exc).__name__}: {exc}") from exc
+
+    wrapper.__fail_fast__ = True  # type: ignore[attr-defined]
+    return wrapper
+
+
 class MetaStudioMixin:
     """``metastudio_conn_id`` and ``region``, the hook, and the API's pool as the default ``pool``.
 
@@ -34,6 +67,14 @@ class MetaStudioMixin:
 
     api_name: str | None = None
     """The API whose pool this task uses by default (``catalog.pool_name``)."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Every ``execute`` / ``execute_complete`` / ``poke`` of every subclass fails fast (``fail_fast``)."""
+        super().__init_subclass__(**kwargs)
+        for name in _FAIL_FAST_METHODS:
+            method = cls.__dict__.get(name)
+            if callable(method) and not getattr(method, "__fail_fast__", False):
+                setattr(cls, name, fail_fast(method))
 
     def __init__(
         self, *, metastudio_conn_id: str = MetaStudioHook.default_conn_name, region: str | None = None, **kwargs: Any

@@ -6,10 +6,10 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from airflow.sdk.exceptions import AirflowException, AirflowSensorTimeout
+from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowSensorTimeout
 
 from metastudio_provider.hooks.metastudio import MetaStudioHook
-from metastudio_provider.states import RESOURCES, Outcome
+from metastudio_provider.states import RESOURCES, Outcome, describe_error
 from metastudio_provider.triggers.metastudio import MetaStudioStateTrigger
 
 
@@ -39,27 +39,44 @@ def check_once(hook: MetaStudioHook, kind: str, ids: dict[str, str]) -> dict:
     resource = RESOURCES[kind]
     response = hook.call(resource.show_api, ids)
     state = resource.state_of(response)
-    return {"kind": kind, "ids": ids, "status": resource.outcome(state).value, "state": state, "response": response}
+    return {"kind": kind, "ids": ids, "status": resource.outcome(state).value, "state": state,
+            "response": resource.summary(response)}
 
 
-def poll_until(hook: MetaStudioHook, kind: str, ids: dict[str, str], *, timeout: float, poll_interval: float) -> dict:
+def poll_until(hook: MetaStudioHook, kind: str, ids: dict[str, str], *, timeout: float, poll_interval: float,
+               log: Any = None) -> dict:
     """Poll in the worker (non-deferrable mode) and return an event shaped like the trigger's."""
     deadline = time.monotonic() + timeout
+    state = None
     while (event := check_once(hook, kind, ids))["status"] == Outcome.RUNNING.value:
+        if log is not None and event["state"] != state:
+            log.info("%s %s is %s", kind, ids, event["state"])
+        state = event["state"]
         if time.monotonic() >= deadline:
             return {**event, "status": "timeout"}
         time.sleep(poll_interval)
     return event
 
 
-def event_result(event: dict[str, Any], timeout: float) -> dict[str, Any]:
-    """The response of a successful wait; raise a clear error for anything else."""
+def event_result(event: dict[str, Any], timeout: float, log: Any = None) -> dict[str, Any]:
+    """The response of a successful wait; log and raise a clear error for anything else.
+
+    A resource that ended in failure raises ``AirflowException`` with MetaStudio's error code and
+    message (the task's retries, if any, make it again); a permanent error while waiting raises
+    ``AirflowFailException``; a timeout, ``AirflowSensorTimeout``.
+    """
     kind, ids, status = event.get("kind"), event.get("ids"), event.get("status")
     if status == "success":
         return event["response"]
     if status == "failure":
         info = RESOURCES[kind].error_info(event["response"]) or "no error info"
-        raise AirflowException(f"{kind} {ids} ended {event['state']}: {info}")
+        message = f"{kind} {ids} ended {event['state']}: {describe_error(info)}"
+        if log is not None:
+            log.error("%s", message)
+        raise AirflowException(message)
     if status == "timeout":
         raise AirflowSensorTimeout(f"{kind} {ids} still {event.get('state')} after {timeout:.0f} s")
-    raise AirflowException(f"{kind} {ids}: {event.get('message', event)}")
+    message = f"{kind} {ids}: {event.get('message', event)}"
+    if log is not None:
+        log.error("%s", message)
+    raise (AirflowFailException if event.get("permanent") else AirflowException)(message)

@@ -1,9 +1,10 @@
 """Operators for what users do, built on the hook: upload an asset, make a video, run a livestream, train.
 
-Creates never duplicate on task retries: each create has a deterministic name derived from
-dag / run / task / map index (``deterministic_name``) unless the user gives one, and a retried
-try first looks for what an earlier try made (the catalog's ``dedupe`` rule) and carries on
-with it. Waits are deferrable by default.
+Creates happen exactly once per task instance: each create carries the run identity token of
+its task instance (dag / run / task / map index, ``run_identity``) in a field MetaStudio lists back
+(the catalog's ``dedupe.identity``), and a retried try carries on only with what carries its own
+token. Names (default: ``deterministic_name``) are labels: two runs with the same name make two
+resources. Inputs are checked (``inputs``) before the first create. Waits are deferrable by default.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from typing import Any
 from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowSkipException
 
 from metastudio_provider.catalog import get_path
+from metastudio_provider.hooks.metastudio import with_identity
+from metastudio_provider.inputs import check_name, check_script_text
 from metastudio_provider.links import CONSOLE_URL_XCOM_KEY, MetaStudioConsoleLink
-from metastudio_provider.operators.base import MetaStudioBaseOperator
+from metastudio_provider.operators.base import MetaStudioBaseOperator, run_identity
 from metastudio_provider.operators.waiting import check_once, defer_until, event_result, poll_until
 from metastudio_provider.states import console_url
 
@@ -26,6 +29,17 @@ def deterministic_name(context: Any, prefix: str) -> str:
     ti = context["ti"]
     key = f"{ti.dag_id}|{ti.run_id}|{ti.task_id}|{getattr(ti, 'map_index', -1)}"
     return f"{prefix}-{ti.task_id[:32]}-{hashlib.sha1(key.encode()).hexdigest()[:12]}"
+
+
+def check_script_body(script: dict[str, Any]) -> None:
+    """The CreateVideoScripts body's name and every spoken text, before anything is created."""
+    if script.get("script_name") is not None:
+        check_name(script["script_name"], "script.script_name")
+    for i, item in enumerate(script.get("shoot_scripts") or []):
+        shoot = (item or {}).get("shoot_script") or {}
+        if shoot.get("script_type", "TEXT") == "TEXT":
+            check_script_text((shoot.get("text_config") or {}).get("text") or "",
+                              f"script.shoot_scripts[{i}].shoot_script.text_config.text")
 
 
 def read_source(source: Any) -> tuple[str, bytes]:
@@ -62,10 +76,12 @@ class _WorkflowOperator(MetaStudioBaseOperator):
         if self.deferrable:
             if (event := check_once(self.hook, kind, ids))["status"] != "running":
                 return event
+            self.log.info("Waiting for %s %s (%s): deferring to the triggerer", kind, ids, event["state"])
             defer_until(self, kind, ids, timeout=self.wait_timeout, poll_interval=self.poll_interval,
                         method_name=method_name)
             return None
-        return poll_until(self.hook, kind, ids, timeout=self.wait_timeout, poll_interval=self.poll_interval)
+        return poll_until(self.hook, kind, ids, timeout=self.wait_timeout, poll_interval=self.poll_interval,
+                          log=self.log)
 
 
 class UploadAssetOperator(_WorkflowOperator):
@@ -98,8 +114,10 @@ class UploadAssetOperator(_WorkflowOperator):
             content=content,
             asset_type=self.asset_type,
             reuse_existing=self._retrying(context),
+            identity=run_identity(context),
             **self.asset_fields,
         )
+        self.log.info("Uploaded %s as asset %s", file_name, asset_id)
         context["ti"].xcom_push(key="asset_id", value=asset_id)
         self._link(context, "asset", {"asset_id": asset_id})
         if not self.wait_for_active:
@@ -108,7 +126,7 @@ class UploadAssetOperator(_WorkflowOperator):
         return self.execute_complete(context, event)
 
     def execute_complete(self, context: Any, event: dict[str, Any]) -> dict[str, Any]:
-        response = event_result(event, self.wait_timeout)
+        response = event_result(event, self.wait_timeout, self.log)
         return {"asset_id": response["asset_id"], "asset_state": response["asset_state"]}
 
 
@@ -120,8 +138,11 @@ class CreateVideoOperator(_WorkflowOperator):
     :param output_asset_name: name of the produced VIDEO asset (default deterministic).
     :param video: more Create2DDigitalHumanVideo fields (override the script's).
     :param wait: wait (deferred) until the job ends; the result then has the output asset and URL.
-    :param reuse_existing: look for a job of the same output name before creating one, even on the
-        first try (re-running a date of a backfill); a job that failed or was cancelled is made again.
+    :param reuse_existing: look for the script and job this task instance made before creating them,
+        even on the first try; a job that failed or was cancelled is made again.
+    The script carries the task instance's identity token, and the job is found by its script: two
+    runs with the same ``output_asset_name`` make two videos. With ``script_id`` (a script not made
+    here) a given output name gets the token appended, so the job stays this task instance's own.
     Pushes ``script_id`` and ``job_id``; ``on_kill`` cancels the job while it is WAITING.
     """
 
@@ -145,6 +166,14 @@ class CreateVideoOperator(_WorkflowOperator):
 
     def execute(self, context: Any) -> dict[str, Any]:
         ti = context["ti"]
+        token = run_identity(context)
+        output_name = (self.video.get("output_asset_config") or {}).get("asset_name") or self.output_asset_name
+        if output_name is not None:
+            output_name = check_name(output_name, "output_asset_name")
+            if self.script_id:  # not our script: the name must carry the token to identify the job
+                output_name = f"{output_name}-{token}"
+        if self.script is not None:
+            check_script_body(self.script)
         script_id = self.script_id or self._create_or_find(
             context, "CreateVideoScripts",
             {"script_name": deterministic_name(context, "script"), **(self.script or {})}, "script_id",
@@ -153,11 +182,13 @@ class CreateVideoOperator(_WorkflowOperator):
             **self.video,
             "script_id": script_id,
             "output_asset_config": {
-                "asset_name": self.output_asset_name or deterministic_name(context, "video"),
                 **(self.video.get("output_asset_config") or {}),
+                "asset_name": output_name or deterministic_name(context, "video"),
             },
         }
         self.job_id = self._create_or_find(context, "Create2DDigitalHumanVideo", body, "job_id")
+        self.log.info("Video job %s (script %s, output %r)", self.job_id, script_id,
+                      body["output_asset_config"]["asset_name"])
         ti.xcom_push(key="script_id", value=script_id)
         ti.xcom_push(key="job_id", value=self.job_id)
         self._link(context, "video_job", {"job_id": self.job_id})
@@ -166,7 +197,7 @@ class CreateVideoOperator(_WorkflowOperator):
         return self.execute_complete(context, self._wait("video_job", {"job_id": self.job_id}))
 
     def execute_complete(self, context: Any, event: dict[str, Any]) -> dict[str, Any]:
-        response = event_result(event, self.wait_timeout)
+        response = event_result(event, self.wait_timeout, self.log)
         output_asset_id = get_path(response, "output_asset_config.asset_id")
         return {
             "job_id": response["job_id"],
@@ -176,7 +207,8 @@ class CreateVideoOperator(_WorkflowOperator):
         }
 
     def _create_or_find(self, context: Any, api: str, body: dict[str, Any], id_key: str) -> str:
-        result = self.hook.create_or_reuse(api, body, reuse=self.reuse_existing or self._retrying(context))
+        result = self.hook.create_or_reuse(api, body, reuse=self.reuse_existing or self._retrying(context),
+                                           identity=run_identity(context))
         if result.get("found_existing"):
             self.log.info("%s: carrying on with %s %s made earlier", api, id_key, result[id_key])
         return result[id_key]
@@ -244,7 +276,7 @@ class StartLivestreamOperator(_WorkflowOperator):
         return self.execute_complete(context, self._wait("live_job", ids))
 
     def execute_complete(self, context: Any, event: dict[str, Any]) -> dict[str, Any]:
-        response = event_result(event, self.wait_timeout)
+        response = event_result(event, self.wait_timeout, self.log)
         return {"room_id": response.get("room_id", event["ids"]["room_id"]), "job_id": response["job_id"],
                 "state": response["state"]}
 
@@ -281,7 +313,7 @@ class StopLivestreamOperator(_WorkflowOperator):
         return self.execute_complete(context, self._wait("live_job_ended", ids))
 
     def execute_complete(self, context: Any, event: dict[str, Any]) -> dict[str, Any]:
-        response = event_result(event, self.wait_timeout)
+        response = event_result(event, self.wait_timeout, self.log)
         return {**event["ids"], "state": response["state"]}
 
 
@@ -301,7 +333,9 @@ class TrainAvatarOperator(_WorkflowOperator):
     def execute(self, context: Any) -> dict[str, Any]:
         from metastudio_provider import files
 
-        body = {"name": self.name or deterministic_name(context, "avatar"), **self.job_fields}
+        body = with_identity("Create2dModelTrainingJob",
+                             {"name": self.name or deterministic_name(context, "avatar"), **self.job_fields},
+                             run_identity(context))
         found = self.hook.find_existing("Create2dModelTrainingJob", body) if self._retrying(context) else None
         job_id = (found or {}).get("job_id")
         if not job_id:
@@ -317,7 +351,7 @@ class TrainAvatarOperator(_WorkflowOperator):
         return self.execute_complete(context, self._wait("avatar_training_job", {"job_id": job_id}))
 
     def execute_complete(self, context: Any, event: dict[str, Any]) -> dict[str, Any]:
-        response = event_result(event, self.wait_timeout)
+        response = event_result(event, self.wait_timeout, self.log)
         context["ti"].xcom_push(key="asset_id", value=response.get("asset_id"))
         return {"job_id": response["job_id"], "state": response["state"], "asset_id": response.get("asset_id")}
 
@@ -346,7 +380,8 @@ class TrainVoiceOperator(_WorkflowOperator):
     def execute(self, context: Any) -> dict[str, Any]:
         from metastudio_provider import files
 
-        body = {"voice_name": self.voice_name or deterministic_name(context, "voice"), **self.job_fields}
+        body = with_identity(self.api_name, {"voice_name": self.voice_name or deterministic_name(context, "voice"),
+                                             **self.job_fields}, run_identity(context))
         found = self.hook.find_existing(self.api_name, body) if self._retrying(context) else None
         if found:  # an earlier try created it: upload again only if it never got its data
             job_id = found["job_id"]
@@ -367,6 +402,6 @@ class TrainVoiceOperator(_WorkflowOperator):
         return self.execute_complete(context, self._wait("voice_training_job", {"job_id": job_id}))
 
     def execute_complete(self, context: Any, event: dict[str, Any]) -> dict[str, Any]:
-        response = event_result(event, self.wait_timeout)
+        response = event_result(event, self.wait_timeout, self.log)
         context["ti"].xcom_push(key="asset_id", value=response.get("asset_id"))
         return {"job_id": response["job_id"], "state": response["state"], "asset_id": response.get("asset_id")}

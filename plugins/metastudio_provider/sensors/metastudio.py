@@ -76,7 +76,7 @@ class MetaStudioStateSensor(MetaStudioBaseSensor):
         defer_until(self, self.kind, self.ids, timeout=self.timeout, poll_interval=self.poll_interval)
 
     def execute_complete(self, context: Any, event: dict[str, Any]) -> dict[str, Any]:
-        response = event_result(event, self.timeout)
+        response = event_result(event, self.timeout, self.log)
         return {"state": event["state"], "ids": event["ids"], "response": response}
 
 

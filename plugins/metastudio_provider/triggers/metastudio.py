@@ -11,11 +11,12 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
+from airflow.sdk.exceptions import AirflowFailException
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from metastudio_provider.client import MetaStudioError
 from metastudio_provider.hooks.metastudio import MetaStudioHook
-from metastudio_provider.states import RESOURCES, Outcome, UnknownStateError
+from metastudio_provider.states import RESOURCES, Outcome, UnknownStateError, describe_error
 
 
 class _MetaStudioTrigger(BaseTrigger):
@@ -74,6 +75,7 @@ class MetaStudioStateTrigger(_MetaStudioTrigger):
         resource = RESOURCES[self.kind]
         hook = MetaStudioHook(self.metastudio_conn_id, region=self.region)
         event = {"kind": self.kind, "ids": self.ids}
+        last_state = None
         try:
             while True:
                 # The deferring task checked just now: wait first. (This also keeps the event clear of an
@@ -81,18 +83,30 @@ class MetaStudioStateTrigger(_MetaStudioTrigger):
                 await asyncio.sleep(self.poll_interval)
                 response = await hook.acall(resource.show_api, self.ids)
                 state = resource.state_of(response)
+                if state != last_state:
+                    self.log.info("%s %s is %s", self.kind, self.ids, state)
+                    last_state = state
                 outcome = resource.outcome(state)
                 if outcome is not Outcome.RUNNING:
-                    yield TriggerEvent({**event, "status": outcome.value, "state": state, "response": response})
+                    yield self._fire({**event, "status": outcome.value, "state": state,
+                                      "response": resource.summary(response)})
                     return
                 if self._timed_out():
-                    yield TriggerEvent({**event, "status": "timeout", "state": state, "response": response})
+                    yield self._fire({**event, "status": "timeout", "state": state,
+                                      "response": resource.summary(response)})
                     return
-                self.log.info("%s %s is %s; next check in %ss", self.kind, self.ids, state, self.poll_interval)
         except (MetaStudioError, UnknownStateError, ValueError) as exc:
-            yield TriggerEvent({**event, "status": "error", "message": str(exc)})
+            permanent = isinstance(exc, (AirflowFailException, UnknownStateError))
+            yield self._fire({**event, "status": "error", "message": str(exc), "permanent": permanent})
         finally:
             await hook.aclose()
+
+    def _fire(self, payload: dict[str, Any]) -> TriggerEvent:
+        """The event, logged as one line: kind, ids, status, state and MetaStudio's error, if any."""
+        error = payload.get("message") or describe_error(RESOURCES[self.kind].error_info(payload.get("response") or {}))
+        self.log.info("%s %s: %s (%s)%s", self.kind, self.ids, payload["status"], payload.get("state", "-"),
+                      "" if error == "no error info" else f": {error}")
+        return TriggerEvent(payload)
 
 
 class VideoJobsTrigger(_MetaStudioTrigger):
@@ -118,6 +132,7 @@ class VideoJobsTrigger(_MetaStudioTrigger):
         hook = MetaStudioHook(self.metastudio_conn_id, region=self.region)
         done: dict[str, dict[str, Any]] = {}
         unseen: dict[str, int] = {}
+        reported = 0
         try:
             while True:
                 await asyncio.sleep(self.poll_interval)  # jobs were just submitted: nothing ends at once
@@ -141,6 +156,9 @@ class VideoJobsTrigger(_MetaStudioTrigger):
                                 "output_asset_id": (job.get("output_asset_config") or {}).get("asset_id"),
                                 "error_info": job.get("error_info"),
                             }
+                if len(done) != reported:
+                    reported = len(done)
+                    self.log.info("%d of %d video jobs ended", reported, len(self.job_ids))
                 if len(done) == len(self.job_ids):
                     failed = any(j["state"] != "SUCCEED" for j in done.values())
                     yield TriggerEvent({"status": "failure" if failed else "success", "jobs": done})
