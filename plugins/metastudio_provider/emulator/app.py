@@ -17,11 +17,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from metastudio_provider.catalog import Api, all_apis
 
-from . import admin, obs, schema
+from . import admin, obs, schema, ui
 from .auth import authenticate
 from .config import EmulatorConfig
 from .errors import APIGW_NO_API, FORBIDDEN, INTERNAL_ERROR, ApiError, invalid, throttled
-from .handlers import HANDLERS, Ctx, Reply
+from .handlers import HANDLERS, Reply
 from .state import EmulatorState
 from .store import new_id
 from .validation import validate_body
@@ -39,6 +39,7 @@ def create_app(config: EmulatorConfig | None = None) -> FastAPI:
     app.state.emulator = state
     app.include_router(admin.build_router(state))
     app.include_router(obs.build_router(state))
+    app.include_router(ui.build_router(state))
     for api in all_apis().values():
         if api.name not in HANDLERS:
             raise RuntimeError(f"no handler for catalog API {api.name}")
@@ -138,17 +139,9 @@ def _no_constant(name: str) -> Any:
 
 
 def _run(state: EmulatorState, api: Api, request: Request, body: dict[str, Any]) -> Reply:
-    config = state.config
-    base_url = config.public_url or str(request.base_url)
-    with state.store.lock:
-        now = config.clock()
-        state.store.tick(now)
-        ctx = Ctx(api=api, store=state.store, config=config, now=now,
-                  path={k: str(v) for k, v in request.path_params.items()},
-                  query=[(k, v) for k, v in request.query_params.multi_items()], body=body,
-                  base_url=base_url, url_secret=state.url_secret)
-        result = HANDLERS[api.name](ctx)
-    return result if isinstance(result, Reply) else Reply(result)
+    return state.run(api, path={k: str(v) for k, v in request.path_params.items()},
+                     query=[(k, v) for k, v in request.query_params.multi_items()], body=body,
+                     base_url=state.config.public_url or str(request.base_url))
 
 
 def _fault_response(status: int, mode: str, request_id: str) -> JSONResponse:

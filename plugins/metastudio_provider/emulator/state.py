@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
-from metastudio_provider.catalog import all_apis
+from metastudio_provider.catalog import Api, all_apis
 
 from .config import EmulatorConfig
 from .faults import Faults
+from .handlers import HANDLERS, Ctx, Reply
 from .seed import seed_system_assets
 from .store import Store
 from .throttle import Throttle
@@ -34,3 +36,14 @@ class EmulatorState:
         self.store = self._new_store()
         self.throttle.reset()
         self.faults.clear()
+
+    def run(self, api: Api, *, path: dict[str, str], query: list[tuple[str, str]], body: dict[str, Any],
+            base_url: str) -> Reply:
+        """Run ``api``'s handler on the store at the current time (raises ``ApiError``)."""
+        with self.store.lock:
+            now = self.config.clock()
+            self.store.tick(now)
+            ctx = Ctx(api=api, store=self.store, config=self.config, now=now, path=path, query=query, body=body,
+                      base_url=base_url, url_secret=self.url_secret)
+            result = HANDLERS[api.name](ctx)
+        return result if isinstance(result, Reply) else Reply(result)
