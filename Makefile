@@ -47,3 +47,13 @@ N ?= 300
 .PHONY: bench
 bench: venv
 	N=$(N) $(BIN)/python bench/run.py
+
+# Scale-out (docs/scale-out.md): CeleryExecutor on this machine's PostgreSQL and Redis, WORKERS Celery workers,
+# the emulator, the pools and the shared Redis limiter (settings: scripts/cluster.env); make cluster-stop.
+WORKERS ?= 2
+.PHONY: cluster cluster-stop
+cluster: venv
+	WORKERS=$(WORKERS) bash scripts/cluster_start.sh
+
+cluster-stop:
+	bash scripts/cluster_stop.sh

@@ -1,0 +1,63 @@
+# shellcheck shell=bash
+# Source me: the environment of the Celery cluster that `make cluster` starts (scripts/cluster_start.sh).
+#
+#   source scripts/cluster_env.sh            # then: airflow dags list, airflow celery ..., airflow backfill create ...
+#
+# Layers, each overridable by exporting a variable before sourcing:
+#   1. scripts/cluster.env: the deployment's settings, shared with docker-compose.yaml (executor, heartbeat
+#      timeout, worker concurrency, Redis database numbers, ports, region);
+#   2. this machine's PostgreSQL and Redis:
+#        METASTUDIO_CLUSTER_DB     postgresql://postgres@127.0.0.1:5432/metastudio_airflow  (created if missing)
+#        METASTUDIO_CLUSTER_REDIS  redis://127.0.0.1:6379   (broker: db METASTUDIO_REDIS_BROKER_DB; limiter: db
+#                                                            METASTUDIO_REDIS_LIMITER_DB)
+#      and AIRFLOW_HOME=.run/cluster (apart from `make demo`'s SQLite home);
+#   3. the MetaStudio connection: METASTUDIO_CONN (a connection URI or JSON, e.g. the real service's) or, by
+#      default, the local emulator's, both sharing the Redis limiter;
+#   4. scripts/airflow_env.sh for everything else (auth, ports, paths).
+
+_cluster_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+while IFS= read -r _cluster_line || [ -n "$_cluster_line" ]; do
+  if [[ "$_cluster_line" =~ ^([A-Z][A-Z0-9_]*)=(.*)$ ]] && [[ ! -v ${BASH_REMATCH[1]} ]]; then
+    export "${BASH_REMATCH[1]}=${BASH_REMATCH[2]}"
+  fi
+done <"$_cluster_root/scripts/cluster.env"
+
+export WORKERS="${WORKERS:-2}"
+export AIRFLOW_HOME="${AIRFLOW_HOME:-$_cluster_root/.run/cluster}"
+export METASTUDIO_CLUSTER_DB="${METASTUDIO_CLUSTER_DB:-postgresql://postgres@127.0.0.1:5432/metastudio_airflow}"
+export METASTUDIO_CLUSTER_REDIS="${METASTUDIO_CLUSTER_REDIS:-redis://127.0.0.1:6379}"
+_cluster_db="${METASTUDIO_CLUSTER_DB#*://}"
+# psycopg2 for the metadata database (Airflow derives its asyncpg URL from it); Celery's result backend
+# goes through SQLAlchemy, whose postgresql:// means psycopg 3 since SQLAlchemy 2.1.
+export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="${AIRFLOW__DATABASE__SQL_ALCHEMY_CONN:-postgresql+psycopg2://$_cluster_db}"
+export AIRFLOW__CELERY__RESULT_BACKEND="${AIRFLOW__CELERY__RESULT_BACKEND:-db+postgresql://$_cluster_db}"
+export AIRFLOW__CELERY__BROKER_URL="${AIRFLOW__CELERY__BROKER_URL:-$METASTUDIO_CLUSTER_REDIS/$METASTUDIO_REDIS_BROKER_DB}"
+export AIRFLOW__METASTUDIO__RATE_LIMIT_STORAGE="${AIRFLOW__METASTUDIO__RATE_LIMIT_STORAGE:-$METASTUDIO_CLUSTER_REDIS/$METASTUDIO_REDIS_LIMITER_DB}"
+export AIRFLOW__METASTUDIO__DEFAULT_REGION="${AIRFLOW__METASTUDIO__DEFAULT_REGION:-$METASTUDIO_REGION}"
+export AIRFLOW_POOLS_FILE="${AIRFLOW_POOLS_FILE:-$_cluster_root/include/pools/$METASTUDIO_REGION.json}"
+export AIRFLOW_API_PORT="${AIRFLOW_API_PORT:-$METASTUDIO_API_PORT}"
+# Worker i serves its task logs on port METASTUDIO_WORKER_LOG_PORT_BASE + i (two workers on one host
+# cannot share one); the other components read [logging] worker_log_server_port, i.e. worker 1's.
+export METASTUDIO_WORKER_LOG_PORT_BASE="${METASTUDIO_WORKER_LOG_PORT_BASE:-8800}"
+export AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT="${AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT:-$((METASTUDIO_WORKER_LOG_PORT_BASE + 1))}"
+export METASTUDIO_EMULATOR_URL="http://127.0.0.1:$METASTUDIO_EMULATOR_PORT"
+
+# shellcheck source=scripts/airflow_env.sh
+source "$_cluster_root/scripts/airflow_env.sh"
+
+if [ -z "${AIRFLOW_CONN_METASTUDIO_DEFAULT:-}" ]; then
+  if [ -n "${METASTUDIO_CONN:-}" ]; then
+    export AIRFLOW_CONN_METASTUDIO_DEFAULT="$METASTUDIO_CONN"
+  else
+    AIRFLOW_CONN_METASTUDIO_DEFAULT="$("$(dirname "$AIRFLOW_BIN")/python" -c '
+import json, os, sys
+from metastudio_provider.emulator.config import DEFAULT_AK, DEFAULT_PROJECT_ID, DEFAULT_SK
+extra = {"region": os.environ["METASTUDIO_REGION"], "project_id": DEFAULT_PROJECT_ID,
+         "endpoint": os.environ["METASTUDIO_EMULATOR_URL"],
+         "rate_limit_storage": os.environ["AIRFLOW__METASTUDIO__RATE_LIMIT_STORAGE"]}
+print(json.dumps({"conn_type": "metastudio", "login": DEFAULT_AK, "password": DEFAULT_SK, "extra": extra}))')"
+    export AIRFLOW_CONN_METASTUDIO_DEFAULT
+  fi
+fi
+unset _cluster_root _cluster_line _cluster_db
