@@ -163,6 +163,11 @@ RESOURCES: dict[str, Resource] = {
 CONSOLE_BASE = "https://console.huaweicloud.com/metastudio/?region={region}"
 
 
-def console_url(kind: str, region: str, ids: dict[str, str]) -> str:
-    """The MetaStudio console page of one resource."""
+def console_url(kind: str, region: str, ids: dict[str, str], endpoint: str | None = None) -> str:
+    """The MetaStudio console page of one resource; with an ``endpoint`` outside Huawei Cloud (the
+    emulator), that server's own page for it (``links.emulator_page_url``)."""
+    from metastudio_provider.links import emulator_page_url, is_huawei_cloud
+
+    if not is_huawei_cloud(endpoint):
+        return emulator_page_url(str(endpoint), kind, ids)
     return CONSOLE_BASE.format(region=region) + RESOURCES[kind].console.format(**ids)

@@ -73,7 +73,7 @@ def test_upload_asset_from_a_path_and_an_object_storage_path(happy, emulator, in
         out = result(happy, task_id)
         assert out["asset_state"] == "ACTIVED" and HEX_ID.match(out["asset_id"])
         assert values[(task_id, "asset_id")] == out["asset_id"]
-        assert values[(task_id, "metastudio_console_url")].endswith(f"assetId={out['asset_id']}")
+        assert values[(task_id, "metastudio_console_url")] == f"{emulator.base_url}/_emulator/ui/assets/{out['asset_id']}"
         asset = emu_call(emulator, "ShowAsset", {"asset_id": out["asset_id"]})
         (main,) = [f for f in asset["files"] if f["asset_file_category"] == "MAIN"]
         assert main["file_name"] == inputs["conf"][key].rsplit("/", 1)[1]

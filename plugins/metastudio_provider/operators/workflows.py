@@ -68,7 +68,9 @@ class _WorkflowOperator(MetaStudioBaseOperator):
         return context["ti"].try_number > 1
 
     def _link(self, context: Any, kind: str, ids: dict[str, str]) -> None:
-        context["ti"].xcom_push(key=CONSOLE_URL_XCOM_KEY, value=console_url(kind, self.hook.region, ids))
+        settings = self.hook.settings
+        context["ti"].xcom_push(key=CONSOLE_URL_XCOM_KEY,
+                                value=console_url(kind, settings.region, ids, settings.endpoint))
 
     def _wait(self, kind: str, ids: dict[str, str], method_name: str = "execute_complete") -> dict | None:
         """Return the event if the resource already ended; else defer (the task resumes in ``method_name``)
