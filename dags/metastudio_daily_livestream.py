@@ -8,29 +8,38 @@ from pathlib import Path
 
 import pendulum
 from airflow.providers.standard.sensors.date_time import DateTimeSensorAsync
-from airflow.sdk import Param, dag, task
-from airflow.timetables.trigger import CronTriggerTimetable
+from airflow.sdk import Param, dag, get_current_context, task
 
 from metastudio_provider.operators.workflows import StartLivestreamOperator, StopLivestreamOperator
+from metastudio_provider.timetables import local_cron_schedule, local_time_summary
 
 INCLUDE = Path(__file__).resolve().parent.parent / "include"
 LOCAL_TIME = os.environ.get("METASTUDIO_LIVESTREAM_CRON", "0 20 * * *")  # 20:00 every day...
-TIMEZONE = os.environ.get("METASTUDIO_LIVESTREAM_TIMEZONE", "Asia/Shanghai")  # ...in this pendulum timezone
+TIMEZONE = os.environ.get("METASTUDIO_LIVESTREAM_TIMEZONE", "Asia/Shanghai")  # ...in this timezone
+WHEN = local_time_summary(LOCAL_TIME, TIMEZONE)  # "20:00 daily (Asia/Shanghai)"
 
 DOC = f"""
-### Daily MetaStudio livestream
+### Daily MetaStudio livestream: {WHEN}
 
-Every day at `{LOCAL_TIME}` ({TIMEZONE}): create or update the live room, its products and its
-interaction rules from `include/livestream/room.yaml`, start the livestream, wait until it is
-live, keep it live for `duration_minutes` **without holding a worker slot** (deferred), stop it
-and record the outcome. If the room is already live the run fails rather than start a second
-livestream (and the stop step leaves the other livestream alone).
+Runs **{WHEN}** (cron `{LOCAL_TIME}` in {TIMEZONE}; the DAG list's *Schedule* column says the same,
+and the next run is at the next {WHEN.split(" (")[0]} in {TIMEZONE}). Set
+`METASTUDIO_LIVESTREAM_CRON` / `METASTUDIO_LIVESTREAM_TIMEZONE` to move it.
+
+It creates or updates the live room, its products and its interaction rules from
+`include/livestream/room.yaml`, starts the livestream, waits until it is live, keeps it live for
+`duration_minutes` **without holding a worker slot** (deferred), stops it and records the outcome.
+To go live now, press **Trigger** on the DAG page and change the form's values if needed.
+
+The run **fails** when the livestream never went live (for example the room was already live: this
+DAG never starts a second livestream, and leaves the other one alone) or ended in failure;
+`record_outcome` says what happened (XCom `outcome`).
 """
 
 
 @dag(
     dag_id="metastudio_daily_livestream",
-    schedule=CronTriggerTimetable(LOCAL_TIME, timezone=pendulum.timezone(TIMEZONE)),
+    description=f"Livestream at {WHEN}: room, products and rules from include/livestream/room.yaml",
+    schedule=local_cron_schedule(LOCAL_TIME, pendulum.timezone(TIMEZONE)),
     start_date=pendulum.datetime(2026, 11, 1, tz=TIMEZONE),
     catchup=False,
     max_active_runs=1,
@@ -38,45 +47,64 @@ livestream (and the stop step leaves the other livestream alone).
     doc_md=DOC,
     default_args={"retries": 2, "retry_delay": timedelta(seconds=30)},
     params={
-        "room_definition": Param("livestream/room.yaml", type="string", description="Relative to include/"),
-        "duration_minutes": Param(60, type="number", minimum=0, description="How long to stay live"),
+        "room_definition": Param(
+            "livestream/room.yaml", type="string", minLength=1, maxLength=1024, title="Room definition",
+            description="YAML file of the room, its products and rules, relative to include/.",
+        ),
+        "duration_minutes": Param(
+            60, type="number", minimum=0, maximum=24 * 60, title="Minutes live",
+            description="How long to stay live before stopping (at most a day).",
+        ),
     },
     render_template_as_native_obj=True,
 )
 def metastudio_daily_livestream():
     @task
     def prepare_room(params: dict | None = None) -> dict:
-        """Create or update the products, the rule library and the room; return the room id."""
+        """Check the conf and the room definition, then create or update the products, rules and room."""
         import yaml
 
         from metastudio_provider import bodies
         from metastudio_provider.hooks.metastudio import MetaStudioHook
+        from metastudio_provider.inputs import resolve_under
+        from metastudio_provider.preflight import Problems, check_run_conf, pick_asset
 
-        definition = yaml.safe_load((INCLUDE / params["room_definition"]).read_text())
+        check_run_conf(get_current_context())
+        found = Problems()
+        path = found.check(resolve_under, params["room_definition"], INCLUDE, "room_definition")
+        found.fail_if_any("metastudio_daily_livestream: bad input, nothing was created")
+        try:
+            definition = yaml.safe_load(path.read_text())
+        except yaml.YAMLError as exc:
+            found.found.append(f"room_definition {path.name}: not valid YAML: {' '.join(str(exc).split())}")
+            definition = {}
+        if not isinstance(definition, dict):
+            found.found.append(f"room_definition {path.name}: expected a mapping, got {type(definition).__name__}")
+            definition = {}
+        found.found += bodies.room_problems(definition)
         hook = MetaStudioHook()
+        model = found.check(pick_asset, hook, definition.get("model_asset_id"), "HUMAN_MODEL_2D", "model_asset_id")
+        voice = found.check(pick_asset, hook, definition.get("voice_asset_id"), "VOICE_MODEL", "voice_asset_id")
+        found.fail_if_any(f"metastudio_daily_livestream: {params['room_definition']}: nothing was created")
+
         product_ids = {}
         for product in definition.get("products") or []:
             body = {"name": product["name"], "description": product.get("description", "")}
-            found = hook.find_existing("CreateProduct", body)
-            product_ids[product["name"]] = (found or hook.call("CreateProduct", body=body))["product_id"]
+            found_product = hook.find_existing("CreateProduct", body)
+            product_ids[product["name"]] = (found_product or hook.call("CreateProduct", body=body))["product_id"]
         rules = None
         if definition.get("interaction_rules"):
             rules = bodies.interaction_rule_group(definition["interaction_rules"])
-            found = hook.find_existing("CreateInteractionRuleGroup", rules)
-            if found:
-                hook.call("UpdateInteractionRuleGroup", {"group_id": found["group_id"]}, body=rules)
+            existing = hook.find_existing("CreateInteractionRuleGroup", rules)
+            if existing:
+                hook.call("UpdateInteractionRuleGroup", {"group_id": existing["group_id"]}, body=rules)
             else:
                 hook.call("CreateInteractionRuleGroup", body=rules)
-        room = bodies.live_room(
-            definition,
-            model_asset_id=definition.get("model_asset_id") or hook.system_asset_id("HUMAN_MODEL_2D"),
-            voice_asset_id=definition.get("voice_asset_id") or hook.system_asset_id("VOICE_MODEL"),
-            product_ids=product_ids,
-            rule_group=rules,
-        )
-        found = hook.find_existing("CreateSmartLiveRoom", room)
-        if found:
-            room_id = found["room_id"]
+        room = bodies.live_room(definition, model_asset_id=model, voice_asset_id=voice,
+                                product_ids=product_ids, rule_group=rules)
+        existing = hook.find_existing("CreateSmartLiveRoom", room)
+        if existing:
+            room_id = existing["room_id"]
             hook.call("UpdateSmartLiveRoom", {"room_id": room_id}, body=room)
         else:
             room_id = hook.call("CreateSmartLiveRoom", body=room)["room_id"]
@@ -100,7 +128,9 @@ def metastudio_daily_livestream():
 
     @task(trigger_rule="all_done")
     def record_outcome(**context) -> dict:
-        """What happened, in XCom and the log: live or not, and how it ended."""
+        """What happened, in XCom ``outcome`` and the log; fail the run unless it went live and ended well."""
+        from airflow.sdk.exceptions import AirflowFailException
+
         ti = context["ti"]
         started = ti.xcom_pull(task_ids="start_livestream")
         stopped = ti.xcom_pull(task_ids="stop_livestream")
@@ -112,6 +142,13 @@ def metastudio_daily_livestream():
         }
         outcome["success"] = outcome["went_live"] and outcome["final_state"] == "SUCCEED"
         print(f"Livestream outcome: {outcome}")
+        ti.xcom_push(key="outcome", value=outcome)
+        if not outcome["went_live"]:
+            raise AirflowFailException(f"the livestream never went live in room {outcome['room_id']}: "
+                                       "see start_livestream's log")
+        if not outcome["success"]:
+            raise AirflowFailException(f"livestream {outcome['job_id']} ended {outcome['final_state'] or 'unknown'}, "
+                                       "not SUCCEED: see stop_livestream's log")
         return outcome
 
     keep_live >> stop >> record_outcome()

@@ -7,35 +7,47 @@ from datetime import timedelta
 from pathlib import Path
 
 import pendulum
-from airflow.sdk import dag, task
-from airflow.sdk.exceptions import AirflowSkipException
+from airflow.sdk import dag, get_current_context, task
 
 from metastudio_provider.sensors.metastudio import VideoJobsSensor
 
 BATCHES = Path(os.environ.get("METASTUDIO_BATCHES_DIR", Path(__file__).resolve().parent.parent / "include" / "batches"))
 CHUNK_SIZE = int(os.environ.get("METASTUDIO_BATCH_CHUNK_SIZE", "50"))
+POLL_SECONDS = float(os.environ.get("METASTUDIO_POLL_SECONDS", "5"))  # how often the render wait looks
 
 DOC = """
 ### MetaStudio video backfill
 
-One batch per day: `include/batches/<YYYY-MM-DD>.yaml` lists rows (`id`, `title`, `script`, optional
-`avatar`, `voice`, `background`). Backfill a range with
-`airflow backfill create --dag-id metastudio_video_backfill --from-date 2026-11-20 --to-date 2026-11-21`.
+One batch per day: `include/batches/<YYYY-MM-DD>.yaml` lists rows; each row has an explicit `id`
+(unique in its manifest: it names the row's video, so inserting a row never remaps videos), a
+`title`, a `script`, and optional `avatar`, `voice`, `background` asset ids.
+
+**Catch-up is explicit.** Unpausing the DAG starts no runs for past dates (`catchup=False`); make
+them with a backfill, from the DAG page (**Trigger** ▸ *Backfill*) or the CLI:
+
+    airflow backfill create --dag-id metastudio_video_backfill --from-date 2026-11-20 --to-date 2026-11-21
 
 Rows are submitted in chunks; each chunk task submits its rows concurrently and the client
-limiter keeps the calls at MetaStudio's per-second limits. Every row's outcome is in the
-`submit_chunk` XCom (`rows`). A bad row fails its chunk with a message naming it, after the good
-rows were submitted; retrying the chunk only re-does what is missing (videos are named
-`<dag>-<date>-<row id>`, and what exists is reused, so a re-run never makes a video twice).
+limiter keeps the calls at MetaStudio's per-second limits. A bad row fails its chunk with a message
+naming it, after the good rows were submitted; retrying only re-does what is missing (videos are
+named `<dag>-<date>-<row id>` and what exists is reused, so a re-run never makes a video twice).
 The render wait is one deferred sensor listing all jobs per call.
+
+**Run states.** `report` always summarises the date (rows, videos made, and for each failed row its
+id, error code and message). The run then ends **failed** if any row did not produce a SUCCEED
+video (bad manifest, a row refused by MetaStudio, a video that ended FAILED), and the last task,
+`all_videos_made`, says which. A date without a manifest is **skipped** (every task shows skipped
+and `load_manifest` says why).
 """
 
 
 @dag(
     dag_id="metastudio_video_backfill",
+    description="One batch of avatar videos per date from include/batches/<date>.yaml; "
+    "past dates only via airflow backfill create",
     schedule="@daily",
     start_date=pendulum.datetime(2026, 11, 20, tz="UTC"),
-    catchup=True,
+    catchup=False,
     max_active_runs=2,
     tags=["metastudio", "video", "backfill"],
     doc_md=DOC,
@@ -43,16 +55,29 @@ The render wait is one deferred sensor listing all jobs per call.
 )
 def metastudio_video_backfill():
     @task
-    def load_manifest(ds: str | None = None) -> list[list[dict]]:
-        """Read the date's manifest and cut it into chunks; skip the run when there is none."""
-        import yaml
+    def load_manifest(ds: str | None = None, ti=None) -> list[list[dict]]:
+        """Read and check the date's manifest and cut it into chunks; skip the run when there is none."""
+        from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
-        from metastudio_provider.batches import chunked, validate_rows
+        from metastudio_provider.batches import ManifestError, chunked, load_manifest
+        from metastudio_provider.run_conf import check_run_conf
 
+        check_run_conf(get_current_context())
+        if not ds:
+            raise AirflowFailException("this run has no logical date: run dates with "
+                                       "`airflow backfill create` or trigger with a logical date")
         path = BATCHES / f"{ds}.yaml"
         if not path.is_file():
-            raise AirflowSkipException(f"no batch manifest for {ds} ({path})")
-        return chunked(validate_rows(yaml.safe_load(path.read_text()) or [], path.name), CHUNK_SIZE)
+            raise AirflowSkipException(f"no batch manifest for {ds} ({path}): nothing to make, the run is skipped")
+        try:
+            rows = load_manifest(path)
+        except ManifestError as exc:
+            ti.xcom_push(key="error", value=str(exc))  # for the report
+            raise AirflowFailException(str(exc)) from None
+        if not rows:
+            raise AirflowSkipException(f"{path.name} has no rows: nothing to make, the run is skipped")
+        print(f"{path.name}: {len(rows)} row(s): {', '.join(r['id'] for r in rows)}")
+        return chunked(rows, CHUNK_SIZE)
 
     @task(map_index_template="{{ task.op_kwargs['chunk'][0]['id'] if task.op_kwargs['chunk'] else 'empty' }}")
     def submit_chunk(chunk: list[dict], ds: str | None = None, dag=None, ti=None) -> list[dict]:
@@ -61,26 +86,48 @@ def metastudio_video_backfill():
 
         return batches.submit_chunk(chunk, prefix=f"{dag.dag_id}-{ds}", ti=ti)
 
-    @task(trigger_rule="all_done")
+    @task(trigger_rule="none_skipped")
     def collect_jobs(ti=None) -> list[str]:
         """The jobs every chunk made, failed chunks included."""
         from metastudio_provider.batches import row_results
 
         return [r["job_id"] for r in row_results(ti) if r.get("job_id")]
 
-    @task(trigger_rule="all_done")
+    @task(trigger_rule="none_skipped")
     def report(jobs: dict | None, ti=None) -> dict:
+        """Every row's outcome; which rows made no video, with error codes and messages."""
         from metastudio_provider.batches import row_results, summarize
 
         summary = summarize(row_results(ti), jobs)
-        print(f"Batch: {summary['succeeded']} of {summary['rows']} videos made; failed: {summary['failed_rows']}")
+        if manifest_error := ti.xcom_pull(task_ids="load_manifest", key="error"):
+            summary["manifest_error"] = manifest_error
+            print(f"Batch: the manifest was refused: {manifest_error}")
+        print(f"Batch: {summary['succeeded']} of {summary['rows']} videos made")
+        for failure in summary["failures"]:
+            print(f"  row {failure['row']}: {failure.get('error_code') or '-'} {failure['error']}")
         return summary
+
+    @task(trigger_rule="none_skipped")
+    def all_videos_made(ti=None) -> None:
+        """The run's verdict, after the report: fail the run if any row made no SUCCEED video."""
+        from airflow.sdk.exceptions import AirflowFailException
+
+        summary = ti.xcom_pull(task_ids="report")
+        if not summary:
+            raise AirflowFailException("no report: see the report task's log")
+        if summary.get("manifest_error"):
+            raise AirflowFailException(f"manifest refused: {summary['manifest_error']}")
+        if summary["failed_rows"]:
+            raise AirflowFailException(f"{len(summary['failed_rows'])} of {summary['rows']} row(s) made no video: "
+                                       + ", ".join(summary["failed_rows"]) + " (details in the report task)")
+        print(f"All {summary['rows']} row(s) made their video")
 
     submitted = submit_chunk.expand(chunk=load_manifest())
     job_ids = collect_jobs()
     submitted >> job_ids
-    wait = VideoJobsSensor(task_id="wait_for_videos", job_ids=job_ids, poll_interval=5.0, trigger_rule="all_done")
-    report(wait.output)
+    wait = VideoJobsSensor(task_id="wait_for_videos", job_ids=job_ids, poll_interval=POLL_SECONDS,
+                           fail_on_failed_jobs=False, trigger_rule="none_skipped")
+    report(wait.output) >> all_videos_made()
 
 
 metastudio_video_backfill()

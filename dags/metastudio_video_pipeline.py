@@ -1,7 +1,8 @@
-"""Video pipeline, triggered from the Airflow UI: upload assets → video script → video job → wait → report."""
+"""Video pipeline, triggered from the Airflow UI: check inputs → upload background → video script → video → report."""
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,19 +12,35 @@ from airflow.sdk import Param, dag, get_current_context, task
 from metastudio_provider.operators.workflows import CreateVideoOperator, UploadAssetOperator
 
 INCLUDE = Path(__file__).resolve().parent.parent / "include"
+# Background images are read only from under this folder (a path outside it is refused).
+ASSETS_ROOT = Path(os.environ.get("METASTUDIO_ASSETS_ROOT", INCLUDE))
+NAME_PATTERN = r"^[^/\\\x00-\x1f\x7f]*$"  # no slashes, no control characters (checked again in the task)
+SIZES = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
 
 DOC = """
 ### MetaStudio video pipeline
 
-Trigger it with the form (**Trigger DAG ▸ with config**). It uploads the background image as an
-asset, writes a video script for the chosen avatar and voice, renders a 2D avatar video (the
-wait is deferred: no worker slot is held while MetaStudio renders) and reports the output
-video's asset id and download URL. Empty avatar / voice mean the tenant's first SYSTEM ones.
+Press **Trigger** (top right of the DAG page): the form opens with working defaults, so
+**Trigger** again makes a video right away. Change the title, the script (a multi-line editor), the
+avatar and voice (empty: the tenant's first system ones), the background image (a PNG or JPEG under
+`include/`) or the output name. From the CLI:
+`airflow dags trigger metastudio_video_pipeline --conf '{"script_text": "Hello!"}'`.
+
+The first task, `validate_inputs`, checks everything before anything is created in MetaStudio:
+unknown conf keys (a misspelt `script` is refused, naming the valid keys), the avatar and voice ids
+(they must exist and be a HUMAN_MODEL_2D / VOICE_MODEL asset), the script's length, the background
+image by its content (PNG/JPEG) and size, names without slashes or control characters. A bad input
+fails the run there, at once and without retries, naming what to fix; nothing is left behind.
+
+Then it uploads the background image as an asset, writes a video script, renders a 2D avatar
+video (the wait is deferred: no worker slot is held while MetaStudio renders) and reports the
+output video's asset id and download URL.
 """
 
 
 @dag(
     dag_id="metastudio_video_pipeline",
+    description="Trigger with the form: checks the inputs, then renders one avatar video with MetaStudio",
     schedule=None,
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
@@ -31,37 +48,71 @@ video's asset id and download URL. Empty avatar / voice mean the tenant's first 
     doc_md=DOC,
     default_args={"retries": 2, "retry_delay": timedelta(seconds=10)},
     params={
-        "title": Param("Airflow on MetaStudio", type="string", minLength=1, description="The video's title"),
+        "title": Param(
+            "Airflow on MetaStudio", type="string", minLength=1, maxLength=256, pattern=NAME_PATTERN,
+            title="Title", description="The video's title (shown in the report).", section="Video",
+        ),
         "script_text": Param(
             "Hello! This video was scheduled by Apache Airflow and rendered by Huawei Cloud MetaStudio.",
-            type="string", minLength=1, description="What the avatar says",
+            type="string", format="multiline", minLength=1, maxLength=131072,
+            title="Script", description="What the avatar says: at most 10000 characters (SSML tags not counted).",
+            section="Video",
         ),
-        "avatar_model_asset_id": Param("", type="string", description="HUMAN_MODEL_2D asset id (empty: a system one)"),
-        "voice_asset_id": Param("", type="string", description="VOICE_MODEL asset id (empty: a system one)"),
-        "background_image": Param("assets/background.png", type="string",
-                                  description="Image file, absolute or relative to include/"),
-        "output_name": Param("", type="string", description="Name of the output video asset (empty: derived from the run)"),
+        "orientation": Param(
+            "landscape", type="string", enum=list(SIZES),
+            values_display={"landscape": "Landscape 1920 × 1080", "portrait": "Portrait 1080 × 1920"},
+            title="Format", description="The video's frame.", section="Video",
+        ),
+        "avatar_model_asset_id": Param(
+            None, type=["null", "string"], maxLength=64, pattern=NAME_PATTERN,
+            title="Avatar (asset id)", section="Avatar and voice",
+            description="A HUMAN_MODEL_2D asset id. Empty: the tenant's first system avatar.",
+        ),
+        "voice_asset_id": Param(
+            None, type=["null", "string"], maxLength=64, pattern=NAME_PATTERN,
+            title="Voice (asset id)", section="Avatar and voice",
+            description="A VOICE_MODEL asset id. Empty: the tenant's first system voice.",
+        ),
+        "background_image": Param(
+            "assets/background.png", type="string", minLength=1, maxLength=1024,
+            title="Background image", section="Background and output",
+            description="A PNG or JPEG file, relative to include/ (files outside it are refused).",
+        ),
+        "output_name": Param(
+            None, type=["null", "string"], maxLength=256, pattern=NAME_PATTERN,
+            title="Output video name", section="Background and output",
+            description="Name of the output video asset. Empty: derived from the run.",
+        ),
     },
     render_template_as_native_obj=True,
 )
 def metastudio_video_pipeline():
     @task
-    def resolve_inputs(params: dict | None = None) -> dict:
-        """Pick the avatar and voice (system ones when not given) and locate the background image."""
+    def validate_inputs(params: dict | None = None) -> dict:
+        """Check every input (nothing is created yet); pick the avatar and voice; locate the image."""
+        from metastudio_provider import inputs
         from metastudio_provider.hooks.metastudio import MetaStudioHook
+        from metastudio_provider.preflight import Problems, check_run_conf, pick_asset
 
+        check_run_conf(get_current_context())
+        found = Problems()
+        found.check(inputs.check_name, params["title"], "title")
+        found.check(inputs.check_script_text, params["script_text"], "script_text")
+        output_name = params.get("output_name") or None
+        if output_name is not None:
+            output_name = found.check(inputs.check_name, output_name, "output_name")
+        image = found.check(inputs.resolve_under, params["background_image"], ASSETS_ROOT, "background_image")
+        if image is not None:
+            found.check(inputs.check_upload, image.name, image.read_bytes(), "IMAGE")
         hook = MetaStudioHook()
-        image = Path(params["background_image"])
-        image = image if image.is_absolute() else INCLUDE / image
-        if not image.is_file():
-            raise FileNotFoundError(f"background_image {params['background_image']!r}: no such file ({image})")
-        return {
-            "model_asset_id": params["avatar_model_asset_id"] or hook.system_asset_id("HUMAN_MODEL_2D"),
-            "voice_asset_id": params["voice_asset_id"] or hook.system_asset_id("VOICE_MODEL"),
-            "background_image": str(image),
-        }
+        model = found.check(pick_asset, hook, params.get("avatar_model_asset_id"), "HUMAN_MODEL_2D",
+                            "avatar_model_asset_id")
+        voice = found.check(pick_asset, hook, params.get("voice_asset_id"), "VOICE_MODEL", "voice_asset_id")
+        found.fail_if_any("metastudio_video_pipeline: bad input, nothing was created")
+        return {"model_asset_id": model, "voice_asset_id": voice, "background_image": str(image),
+                "output_name": output_name}
 
-    inputs = resolve_inputs()
+    inputs = validate_inputs()
     background = UploadAssetOperator(
         task_id="upload_background",
         source=inputs["background_image"],
@@ -74,19 +125,22 @@ def metastudio_video_pipeline():
         from metastudio_provider import bodies
         from metastudio_provider.operators.workflows import deterministic_name
 
+        width, height = SIZES[params["orientation"]]
         return bodies.video_script(
             script_name=deterministic_name(get_current_context(), "script"),
             text=params["script_text"],
             model_asset_id=inputs["model_asset_id"],
             voice_asset_id=inputs["voice_asset_id"],
             background_asset_id=background["asset_id"],
+            width=width,
+            height=height,
         )
 
     script = build_script(inputs, background.output)
     video = CreateVideoOperator(
         task_id="create_video",
         script=script,
-        output_asset_name="{{ params.output_name }}",
+        output_asset_name=inputs["output_name"],
     )
 
     @task

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 from metastudio_provider import bodies
 from metastudio_provider.client import MetaStudioError
 from metastudio_provider.hooks.metastudio import MetaStudioHook
+from metastudio_provider.inputs import InvalidInputError, check_script_text
 
 _ROW_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,40}$")
 
@@ -23,37 +25,75 @@ class BadRowError(ValueError):
     """A manifest row that cannot become a video; the message names the row."""
 
 
+class ManifestError(ValueError):
+    """A manifest that cannot be used at all (unreadable, not YAML, rows without unique ids)."""
+
+
+def load_manifest(path: Path) -> list[dict[str, Any]]:
+    """Read, parse and check a manifest file; ``ManifestError`` says what is wrong and where."""
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ManifestError(f"{path}: cannot be read: {exc}") from None
+    try:
+        rows = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ManifestError(f"{path.name}: not valid YAML: {' '.join(str(exc).split())}") from None
+    return validate_rows(rows if rows is not None else [], path.name)
+
+
 def validate_rows(rows: Any, source: str) -> list[dict[str, Any]]:
-    """Check the manifest's shape: a list of mappings with unique ids. Per-row content is checked later."""
+    """Check the manifest's shape: a list of mappings, each with an explicit ``id`` unique in the manifest.
+
+    Ids are what ties a row to its video across re-runs (the video is named ``<prefix>-<id>``), so a
+    positional id would map videos to the wrong rows once a row is inserted: every problem is
+    collected and raised as one ``ManifestError`` naming the rows. Per-row content is checked later.
+    """
     if not isinstance(rows, list):
-        raise ValueError(f"{source}: expected a list of rows, got {type(rows).__name__}")
-    seen: dict[str, int] = {}
+        raise ManifestError(f"{source}: expected a list of rows, got {type(rows).__name__}")
+    problems: list[str] = []
+    first_seen: dict[str, int] = {}
+    duplicates: dict[str, list[int]] = {}
     out = []
     for number, row in enumerate(rows, start=1):
         if not isinstance(row, dict):
-            out.append({"id": f"row-{number}", "_error": f"row {number} of {source} is not a mapping: {row!r}"})
+            problems.append(f"row {number} is not a mapping ({row!r})")
             continue
-        row_id = str(row.get("id") or f"row-{number}")
-        if row_id in seen:
-            raise ValueError(f"{source}: rows {seen[row_id]} and {number} have the same id {row_id!r}")
-        seen[row_id] = number
+        raw = row.get("id")
+        if raw is None or isinstance(raw, bool) or not isinstance(raw, (str, int)) or not str(raw).strip():
+            title = f" (title {row['title']!r})" if row.get("title") else ""
+            problems.append(f"row {number}{title} has no id")
+            continue
+        row_id = str(raw).strip()
+        if not _ROW_ID.match(row_id):
+            problems.append(f"row {number}: id {row_id!r} must be 1-41 letters, digits, '_', '.' or '-'")
+            continue
+        if row_id in first_seen:
+            duplicates.setdefault(row_id, [first_seen[row_id]]).append(number)
+            continue
+        first_seen[row_id] = number
         out.append({**row, "id": row_id, "_number": number})
+    problems += [f"rows {', '.join(map(str, numbers))} share the id {row_id!r}" for row_id, numbers in duplicates.items()]
+    if problems:
+        raise ManifestError(f"{source}: every row needs an explicit id, unique in the manifest: " + "; ".join(problems))
     return out
 
 
 def video_bodies(row: dict[str, Any], *, prefix: str, models: dict[str, str]) -> tuple[dict, dict]:
     """The CreateVideoScripts and Create2DDigitalHumanVideo bodies of one row; BadRowError if it cannot be."""
     label = f"row {row.get('_number', '?')} (id {row['id']!r})"
-    if row.get("_error"):
-        raise BadRowError(row["_error"])
-    if not _ROW_ID.match(row["id"]):
-        raise BadRowError(f"{label}: id must be 1-41 letters, digits, '_', '.' or '-'")
     if not str(row.get("script") or "").strip():
         raise BadRowError(f"{label}: 'script' is empty")
+    try:
+        text = check_script_text(str(row["script"]), "'script'")
+    except InvalidInputError as exc:
+        raise BadRowError(f"{label}: {exc}") from None
     name = f"{prefix}-{row['id']}"
     script = bodies.video_script(
         script_name=name,
-        text=str(row["script"]),
+        text=text,
         model_asset_id=row.get("avatar") or models["model_asset_id"],
         voice_asset_id=row.get("voice") or models["voice_asset_id"],
         background_asset_id=row.get("background"),
@@ -70,7 +110,8 @@ def submit_row(hook: MetaStudioHook, row: dict[str, Any], *, prefix: str, models
         script = hook.create_or_reuse("CreateVideoScripts", script_body)
         job = hook.create_or_reuse("Create2DDigitalHumanVideo", {**video_body, "script_id": script["script_id"]})
     except (BadRowError, MetaStudioError, ValueError) as exc:
-        return {**result, "status": "failed", "error": str(exc)}
+        return {**result, "status": "failed", "error": str(exc), "error_code": getattr(exc, "error_code", None),
+                "retryable": bool(getattr(exc, "retryable", False))}
     return {**result, "status": "reused" if job.get("found_existing") else "submitted",
             "script_id": script["script_id"], "job_id": job["job_id"]}
 
@@ -88,7 +129,8 @@ def chunked(rows: list[dict[str, Any]], size: int) -> list[list[dict[str, Any]]]
 
 def submit_chunk(chunk: list[dict[str, Any]], *, prefix: str, ti: Any, hook: MetaStudioHook | None = None) -> list[dict]:
     """The body of a chunk task: submit the rows, record every row's result in XCom ``rows``, and fail
-    (after the good rows went in) with a message naming each bad row."""
+    (after the good rows went in) with a message naming each bad row. Only a transient failure (5xx,
+    network) lets Airflow retry the chunk; bad rows and refusals (4xx) fail it for good."""
     hook = hook or MetaStudioHook()
     models = {"model_asset_id": hook.system_asset_id("HUMAN_MODEL_2D"),
               "voice_asset_id": hook.system_asset_id("VOICE_MODEL")}
@@ -98,9 +140,10 @@ def submit_chunk(chunk: list[dict[str, Any]], *, prefix: str, ti: Any, hook: Met
         print(f"row {r['row']}: {r['status']} {r.get('job_id') or r.get('error')}")
     failed = [r for r in results if r["status"] == "failed"]
     if failed:
-        from airflow.sdk.exceptions import AirflowException
+        from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
-        raise AirflowException(f"{len(failed)} of {len(results)} row(s) failed: " + "; ".join(r["error"] for r in failed))
+        error = AirflowException if any(r["retryable"] for r in failed) else AirflowFailException
+        raise error(f"{len(failed)} of {len(results)} row(s) failed: " + "; ".join(r["error"] for r in failed))
     return results
 
 
@@ -112,11 +155,19 @@ def row_results(ti: Any, manifest_task: str = "load_manifest", chunk_task: str =
 
 
 def summarize(rows: list[dict[str, Any]], jobs: dict[str, dict[str, Any]] | None) -> dict[str, Any]:
-    """Every row with its job's final state and output asset, and which rows did not make a video."""
+    """Every row with its job's final state and output asset, and which rows did not make a video:
+    ``failures`` gives each one's id, error code and message (the API's refusal, or the job's error_info)."""
     jobs = jobs or {}
+    failures = []
     for r in rows:
         job = jobs.get(r.get("job_id")) or {}
         r["state"], r["output_asset_id"] = job.get("state"), job.get("output_asset_id")
+        if r["status"] == "failed":
+            failures.append({"row": r["row"], "error_code": r.get("error_code"), "error": r["error"]})
+        elif r["state"] != "SUCCEED":
+            info = job.get("error_info") or {}
+            failures.append({"row": r["row"], "job_id": r.get("job_id"), "error_code": info.get("error_code"),
+                             "error": f"video job ended {r['state'] or 'without a final state'}"
+                             + (f": {info.get('error_msg')}" if info.get("error_msg") else "")})
     return {"rows": len(rows), "succeeded": sum(r["state"] == "SUCCEED" for r in rows),
-            "failed_rows": [r["row"] for r in rows if r["status"] == "failed" or r["state"] != "SUCCEED"],
-            "details": rows}
+            "failed_rows": [f["row"] for f in failures], "failures": failures, "details": rows}

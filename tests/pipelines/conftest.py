@@ -32,6 +32,21 @@ class DagRunResult:
                                     (self.dag_id,)).fetchone()
         return run_id
 
+    @property
+    def state(self) -> str:
+        """The DagRun's final state."""
+        with sqlite3.connect(self.db) as con:
+            (state,) = con.execute("SELECT state FROM dag_run WHERE dag_id=? AND run_id=?",
+                                   (self.dag_id, self.run_id)).fetchone()
+        return state
+
+    def tries(self, task_id: str) -> int:
+        """How many tries ``task_id`` (unmapped) took."""
+        with sqlite3.connect(self.db) as con:
+            (tries,) = con.execute("SELECT try_number FROM task_instance WHERE dag_id=? AND run_id=? AND task_id=?",
+                                   (self.dag_id, self.run_id, task_id)).fetchone()
+        return tries
+
     def task_states(self) -> dict[str, list[str]]:
         with sqlite3.connect(self.db) as con:
             rows = con.execute(
@@ -61,9 +76,11 @@ def airflow_cli_home(tmp_path_factory, emulator):
         **os.environ,
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),  # plugins/metastudio_plugins.py: the timetable
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
         "AIRFLOW_CONN_METASTUDIO_DEFAULT": connection_json(emulator),
+        "METASTUDIO_POLL_SECONDS": "1",  # the backfill's render wait (the emulator's jobs take 1 s)
     }
     subprocess.run([str(Path(sys.executable).parent / "airflow"), "db", "migrate"], env=env, check=True,
                    capture_output=True)

@@ -6,10 +6,13 @@ import httpx
 
 
 def test_video_pipeline_makes_a_video(run_dag, emulator):
-    result = run_dag("metastudio_video_pipeline", conf={"title": "Test video", "script_text": "Hello from the tests."})
+    # what the Trigger form sends for its empty optional fields: null
+    result = run_dag("metastudio_video_pipeline", conf={"title": "Test video", "script_text": "Hello from the tests.",
+                                                        "avatar_model_asset_id": None, "voice_asset_id": None,
+                                                        "output_name": None})
     assert result.returncode == 0, result.output[-3000:]
     states = result.task_states()
-    assert set(states) == {"resolve_inputs", "upload_background", "build_script", "create_video", "report"}
+    assert set(states) == {"validate_inputs", "upload_background", "build_script", "create_video", "report"}
     assert all(s == ["success"] for s in states.values()), states
     (summary,) = result.xcom("report")
     assert summary["title"] == "Test video" and summary["state"] == "SUCCEED"
