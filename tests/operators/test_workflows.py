@@ -239,12 +239,16 @@ def test_retried_creates_carry_on_with_what_try_1_made(dagbag, emulator, inputs)
 
 
 def test_retried_avatar_training_finds_its_job_among_many(metastudio_conn) -> None:
+    from metastudio_provider.client.identity import identity_token
     from metastudio_provider.hooks.metastudio import MetaStudioHook
 
     hook = MetaStudioHook()
     name = f"avatar-retry-{uuid.uuid4().hex}"
-    mine = hook.call("Create2dModelTrainingJob", body={"name": name})["job_id"]
-    for i in range(10):  # other jobs, made later by other tasks
-        hook.call("Create2dModelTrainingJob", body={"name": f"{name}-other-{i}"})
-    found = hook.find_existing("Create2dModelTrainingJob", {"name": name})
+    token = identity_token("dag", "run", "train", -1)
+    mine = hook.create_or_reuse("Create2dModelTrainingJob", {"name": name}, identity=token)["job_id"]
+    for i in range(10):  # other jobs, made later by other task instances, some with the very same name
+        hook.create_or_reuse("Create2dModelTrainingJob", {"name": name if i % 2 else f"{name}-other-{i}"},
+                             identity=identity_token("dag", f"run-{i}", "train", -1))
+    found = hook.find_existing("Create2dModelTrainingJob", {"name": name}, identity=token)
     assert found is not None and found["job_id"] == mine
+    assert hook.find_existing("Create2dModelTrainingJob", {"name": name}) is None  # a name alone identifies nothing
