@@ -5,7 +5,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -68,3 +69,28 @@ def upload_asset(emu: RunningEmulator, data: bytes = b"hello image", asset_type:
     assert put.status_code == 200, put.text
     call(emu, "ConfirmFileUpload", {"file_id": created["file_id"]}, json={"state": "CREATED"})
     return asset_id
+
+
+class ManualClock:
+    """A clock for the emulator's lifecycles that moves only when told (``advance``)."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@contextmanager
+def manual_clock(emu: RunningEmulator) -> Iterator[ManualClock]:
+    """Run the emulator on a ``ManualClock`` inside the block: states change only on ``advance``,
+    however slow the machine (close to real time, so X-Sdk-Date checks still pass)."""
+    clock, real = ManualClock(), emu.config.clock
+    emu.config.clock = clock
+    try:
+        yield clock
+    finally:
+        emu.config.clock = real

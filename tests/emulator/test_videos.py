@@ -6,7 +6,7 @@ import httpx
 
 from metastudio_provider.emulator.testing import running_emulator
 
-from .helpers import call, system_asset, wait_for
+from .helpers import call, manual_clock, system_asset, wait_for
 
 
 def _script(emu) -> str:
@@ -36,18 +36,14 @@ def test_scripts_crud(emu) -> None:
 
 
 def test_video_job_lifecycle(emu) -> None:
-    job_id = _job(emu, "my video")
-    first = call(emu, "Show2DDigitalHumanVideo", {"job_id": job_id})
-    assert first["state"] == "WAITING"
-    seen = {first["state"]}
-
-    def done() -> dict | None:
+    with manual_clock(emu) as clock:  # job_seconds 0.5: WAITING 0.1 s, PROCESSING until 0.5 s
+        job_id = _job(emu, "my video")
+        states = []
+        for step in (0.0, 0.15, 0.4):
+            clock.advance(step)
+            states.append(call(emu, "Show2DDigitalHumanVideo", {"job_id": job_id})["state"])
+        assert states == ["WAITING", "PROCESSING", "SUCCEED"]
         shown = call(emu, "Show2DDigitalHumanVideo", {"job_id": job_id})
-        seen.add(shown["state"])
-        return shown if shown["state"] == "SUCCEED" else None
-
-    shown = wait_for(done)
-    assert "PROCESSING" in seen
     asset_id = shown["output_asset_config"]["asset_id"]
     asset = call(emu, "ShowAsset", {"asset_id": asset_id})
     assert asset["asset_type"] == "VIDEO" and asset["asset_state"] == "ACTIVED" and asset["asset_name"] == "my video"
@@ -56,12 +52,14 @@ def test_video_job_lifecycle(emu) -> None:
 
 
 def test_cancel_only_while_waiting(emu) -> None:
-    waiting = _job(emu)
-    call(emu, "Cancel2DDigitalHumanVideo", {"job_id": waiting})
-    assert call(emu, "Show2DDigitalHumanVideo", {"job_id": waiting})["state"] == "CANCELED"
-    running = _job(emu)
-    wait_for(lambda: call(emu, "Show2DDigitalHumanVideo", {"job_id": running})["state"] != "WAITING")
-    body = call(emu, "Cancel2DDigitalHumanVideo", {"job_id": running}, expect=400)
+    with manual_clock(emu) as clock:
+        waiting = _job(emu)
+        call(emu, "Cancel2DDigitalHumanVideo", {"job_id": waiting})
+        assert call(emu, "Show2DDigitalHumanVideo", {"job_id": waiting})["state"] == "CANCELED"
+        running = _job(emu)
+        clock.advance(0.15)
+        assert call(emu, "Show2DDigitalHumanVideo", {"job_id": running})["state"] == "PROCESSING"
+        body = call(emu, "Cancel2DDigitalHumanVideo", {"job_id": running}, expect=400)
     assert body["error_code"].startswith("MSS.") and "WAITING" in body["error_msg"]
 
 
