@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .helpers import call, system_asset, upload_asset, wait_for
+from .helpers import call, manual_clock, system_asset, upload_asset, wait_for
 
 
 def _room(emu, name: str = "room") -> str:
@@ -25,11 +25,12 @@ def test_room_crud(emu) -> None:
 
 def test_livestream_lifecycle_and_single_job_per_room(emu) -> None:
     room_id = _room(emu, "live room")
-    started = call(emu, "StartSmartLive", {"room_id": room_id}, json={})
-    job_id = started["job_id"]
-    assert started["live_event_report_url"]
-    ids = {"room_id": room_id, "job_id": job_id}
-    assert call(emu, "ShowSmartLive", ids)["state"] == "WAITING"
+    with manual_clock(emu):  # WAITING lasts 0.2 s of real time: hold the clock while checking it
+        started = call(emu, "StartSmartLive", {"room_id": room_id}, json={})
+        job_id = started["job_id"]
+        assert started["live_event_report_url"]
+        ids = {"room_id": room_id, "job_id": job_id}
+        assert call(emu, "ShowSmartLive", ids)["state"] == "WAITING"
     refused = call(emu, "StartSmartLive", {"room_id": room_id}, json={}, expect=400)
     assert job_id in refused["error_msg"] and "already" in refused["error_msg"]
     wait_for(lambda: call(emu, "ShowSmartLive", ids)["state"] == "PROCESSING")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from .helpers import call, wait_for
+from .helpers import call, manual_clock, wait_for
 
 
 def test_avatar_training(emu) -> None:
@@ -66,8 +66,9 @@ def test_voice_training(emu, api: str, job_type: str) -> None:
 
 
 def test_tts_audition(emu) -> None:
-    job_id = call(emu, "CreateTtsAudition", json={"text": "Hello", "emotion": "HAPPY"})["job_id"]
-    assert call(emu, "ShowTtsAuditionFile", {"job_id": job_id})["is_file_complete"] is False
+    with manual_clock(emu):  # incomplete for 0.3 s of real time: hold the clock while checking it
+        job_id = call(emu, "CreateTtsAudition", json={"text": "Hello", "emotion": "HAPPY"})["job_id"]
+        assert call(emu, "ShowTtsAuditionFile", {"job_id": job_id})["is_file_complete"] is False
     done = wait_for(lambda: (s := call(emu, "ShowTtsAuditionFile", {"job_id": job_id}))["is_file_complete"] and s)
     audio = httpx.get(done["files"][0]["download_url"])
     assert audio.status_code == 200 and audio.content[:4] == b"RIFF"
