@@ -1,0 +1,43 @@
+"""After a lost create response the client finds what that very call made, by its identity token.
+
+One case per create with an identity field: the emulator creates the resource, then answers 500
+(``error_after_commit``); the retry must find it (so the field round-trips through the list API),
+and a same-named resource made by someone else must not be taken for it.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+import pytest
+
+from metastudio_provider.catalog import get_api, get_path
+from metastudio_provider.client.identity import identity_token
+from metastudio_provider.hooks.metastudio import MetaStudioHook
+
+CASES = {
+    "CreateDigitalAsset": lambda name: {"asset_name": name, "asset_type": "IMAGE"},
+    "CreateVideoScripts": lambda name: {"script_name": name},
+    "CreateSmartLiveRoom": lambda name: {"room_name": name},
+    "CreateProduct": lambda name: {"name": name},
+    "Create2dModelTrainingJob": lambda name: {"name": name},
+    "CreateTrainingBasicJob": lambda name: {"voice_name": name},
+}
+
+
+@pytest.mark.parametrize("api", sorted(CASES))
+def test_lost_response_finds_only_what_this_call_made(metastudio_conn, api) -> None:
+    emu, hook = metastudio_conn, MetaStudioHook()
+    rule, id_key = get_api(api).dedupe, get_api(api).top_level_ids[0]
+    name = f"lost-{uuid.uuid4().hex[:8]}"
+    other = hook.call(api, body=CASES[api](name))[id_key]  # same name, made by someone else
+    httpx.post(f"{emu.base_url}/_emulator/faults",
+               json={"api": api, "mode": "error_after_commit", "status": 500, "count": 1}).raise_for_status()
+    token = identity_token("dag", uuid.uuid4().hex, "task", -1)
+    made = hook.create_or_reuse(api, CASES[api](name), identity=token, reuse=False)
+    assert made.get("found_existing") is True and made[id_key] != other
+    listing = hook.call(rule.list, query={"limit": 100})
+    same_name = [i for i in listing[rule.items] if get_path(i, rule.match) == name]
+    assert sorted(i[id_key] for i in same_name) == sorted([other, made[id_key]])  # no duplicate
+    assert hook.find_existing(api, CASES[api](name), identity=token)[id_key] == made[id_key]
