@@ -22,7 +22,7 @@ AVATAR, VOICE = "{{ params.avatar }}", "{{ params.voice }}"
 with DAG(dag_id="metastudio_console_links", schedule=None, start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
          catchup=False, tags=["metastudio", "test"],
          params={"avatar": Param("", type="string"), "voice": Param("", type="string")}):
-    upload = UploadAssetOperator(task_id="upload", source=str(IMAGE), poll_interval=POLL)
+    upload = UploadAssetOperator(task_id="upload", source=str(IMAGE), wait_for_active=False)
     video = CreateVideoOperator(task_id="video", wait=False, script={
         "model_asset_id": AVATAR, "voice_config": {"voice_asset_id": VOICE},
         "shoot_scripts": [{"sequence_no": 0, "shoot_script": {"script_type": "TEXT",
