@@ -79,7 +79,8 @@ def test_upload_asset_from_a_path_and_an_object_storage_path(happy, emulator, in
         assert main["file_name"] == inputs["conf"][key].rsplit("/", 1)[1]
         assert download(main["download_url"]) == inputs["data"][key]  # the bytes of the test's file
     local = emu_call(emulator, "ShowAsset", {"asset_id": result(happy, "upload_local")["asset_id"]})
-    assert local["tags"] == ["from-a-path"] and local["asset_name"].startswith("asset-upload_local-")
+    assert local["tags"][0] == "from-a-path" and local["asset_name"].startswith("asset-upload_local-")
+    assert re.fullmatch(r"af-[0-9a-f]{13}", local["tags"][1])  # the task instance's identity token
     obj = emu_call(emulator, "ShowAsset", {"asset_id": result(happy, "upload_object")["asset_id"]})
     assert obj["asset_name"] == f"object-{happy[1].run_id}"
     assert result(happy, "asset_deferrable")["state"] == "ACTIVED"

@@ -69,8 +69,7 @@ def event_result(event: dict[str, Any], timeout: float, log: Any = None) -> dict
     if status == "success":
         return event["response"]
     if status == "failure":
-        info = RESOURCES[kind].error_info(event["response"]) or "no error info"
-        message = f"{kind} {ids} ended {event['state']}: {describe_error(info)}"
+        message = f"{kind} {ids} ended {event['state']}: {describe_error(RESOURCES[kind].error_info(event['response']))}"
         if log is not None:
             log.error("%s", message)
         raise AirflowException(message)
