@@ -173,7 +173,7 @@ class CreateVideoOperator(_WorkflowOperator):
         if output_name is not None:
             output_name = check_name(output_name, "output_asset_name")
             if self.script_id:  # not our script: the name must carry the token to identify the job
-                output_name = f"{output_name}-{token}"
+                output_name = check_name(f"{output_name}-{token}", "output_asset_name (with its identity token)")
         if self.script is not None:
             check_script_body(self.script)
         script_id = self.script_id or self._create_or_find(
