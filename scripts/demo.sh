@@ -23,10 +23,15 @@ source scripts/airflow_env.sh
 export AIRFLOW__METASTUDIO__DEFAULT_REGION="$REGION"
 export AIRFLOW_POOLS_FILE="include/pools/$REGION.json"
 bash scripts/airflow_start.sh
+# Stored in Airflow's database, so Admin > Connections lists it and its Test button works. Every extra the
+# form offers is present (the edit form shows only the extras a connection has); port 0 because Airflow
+# 3.3.2's Test button sends port 0 for a connection without one, and the API then refuses to test it
+# (apache/airflow#73298, fixed after 3.3.2).
 conn=$("$BIN/python" -c "
 import json; from metastudio_provider.emulator.config import DEFAULT_AK, DEFAULT_SK, DEFAULT_PROJECT_ID
-print(json.dumps({'conn_type': 'metastudio', 'login': DEFAULT_AK, 'password': DEFAULT_SK,
-  'extra': {'region': '$REGION', 'project_id': DEFAULT_PROJECT_ID, 'endpoint': 'http://127.0.0.1:$PORT'}}))")
+print(json.dumps({'conn_type': 'metastudio', 'login': DEFAULT_AK, 'password': DEFAULT_SK, 'port': 0,
+  'extra': {'region': '$REGION', 'project_id': DEFAULT_PROJECT_ID, 'endpoint': 'http://127.0.0.1:$PORT',
+            'app_user_id': None, 'rate_limit_storage': None}}))")
 "$AIRFLOW_BIN" connections delete metastudio_default >/dev/null 2>&1 || true
 "$AIRFLOW_BIN" connections add metastudio_default --conn-json "$conn" >/dev/null
 echo "Imported the pools ($AIRFLOW_POOLS_FILE) and the connection metastudio_default"
@@ -35,4 +40,6 @@ echo "Imported the pools ($AIRFLOW_POOLS_FILE) and the connection metastudio_def
   --password "$AIRFLOW_ADMIN_PASSWORD" --emulator "http://127.0.0.1:$PORT" --started "$started"
 echo
 echo "Airflow UI: $AIRFLOW_URL (login $AIRFLOW_ADMIN_USER / $AIRFLOW_ADMIN_PASSWORD); emulator: http://127.0.0.1:$PORT"
+echo "  Dags > metastudio_video_pipeline > Trigger: the form opens with working defaults; Trigger again runs it."
+echo "  Admin > Connections > metastudio_default: Edit shows its settings, Test calls MetaStudio."
 echo "Both keep running in the background; stop them with: make stop"
