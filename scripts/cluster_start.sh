@@ -6,10 +6,9 @@
 #
 # 1. checks the packages, PostgreSQL (creates the database if missing) and Redis (scripts/cluster_check.py);
 # 2. starts the MetaStudio emulator (unless one already answers on its port);
-# 3. runs scripts/airflow_start.sh: `airflow db migrate`, the pools of the region, then the api-server,
-#    scheduler, dag-processor and triggerer;
-# 4. starts N Celery workers, `airflow celery worker -H worker<i>@%h`, each with its own serve-logs port,
-#    and waits until each is ready.
+# 3. starts N Celery workers, `airflow celery worker -H worker<i>@%h`, each with its own serve-logs port;
+# 4. runs scripts/airflow_start.sh: `airflow db migrate`, the pools of the region, then the api-server,
+#    scheduler, dag-processor and triggerer; then waits until every worker is ready.
 # Idempotent: what already runs is left alone. Pid files and logs in $AIRFLOW_HOME/run/. Stop with
 # scripts/cluster_stop.sh (`make cluster-stop`).
 set -euo pipefail
@@ -54,6 +53,7 @@ fail_with_log() {  # name message
 }
 
 "$BIN/python" "$METASTUDIO_ROOT/scripts/cluster_check.py"
+echo "Checked packages, PostgreSQL and Redis (${SECONDS}s)"
 
 # -- the emulator ------------------------------------------------------------------------------------
 emulator_up() { curl -sf "$METASTUDIO_EMULATOR_URL/_emulator/health" >/dev/null; }
@@ -67,12 +67,9 @@ if ! emulator_up; then
   for _ in $(seq 100); do emulator_up && break; sleep 0.2; done
   emulator_up || fail_with_log emulator "the MetaStudio emulator did not start"
 fi
-echo "MetaStudio emulator: $METASTUDIO_EMULATOR_URL ($METASTUDIO_REGION)"
+echo "MetaStudio emulator: $METASTUDIO_EMULATOR_URL ($METASTUDIO_REGION) (${SECONDS}s)"
 
-# -- api-server, scheduler, dag-processor, triggerer (and db migrate, pools) --------------------------
-bash "$METASTUDIO_ROOT/scripts/airflow_start.sh"
-
-# -- the Celery workers ------------------------------------------------------------------------------
+# -- the Celery workers (they need no database: they boot while Airflow migrates and starts) ----------
 started=()
 for i in $(seq 1 "$WORKERS"); do
   alive "worker$i" >/dev/null && continue
@@ -84,6 +81,10 @@ for i in $(seq 1 "$WORKERS"); do
   started+=("worker$i")
 done
 
+# -- api-server, scheduler, dag-processor, triggerer (and db migrate, pools) --------------------------
+bash "$METASTUDIO_ROOT/scripts/airflow_start.sh" || { echo "make cluster-stop stops what did start" >&2; exit 1; }
+echo "Airflow components up (${SECONDS}s)"
+
 deadline=$((SECONDS + TIMEOUT))
 for w in "${started[@]}"; do
   until grep -q "worker${w#worker}@.* ready" "$AIRFLOW_RUN_DIR/$w.log" 2>/dev/null; do
@@ -92,7 +93,7 @@ for w in "${started[@]}"; do
     sleep 0.5
   done
 done
-[ "${#started[@]}" -eq 0 ] || echo "Celery workers ready: ${started[*]} (concurrency $AIRFLOW__CELERY__WORKER_CONCURRENCY each)"
+[ "${#started[@]}" -eq 0 ] || echo "Celery workers ready: ${started[*]} (concurrency $AIRFLOW__CELERY__WORKER_CONCURRENCY each) (${SECONDS}s)"
 
 cat <<EOF
 

@@ -13,11 +13,17 @@ TIMEOUT="${AIRFLOW_STOP_TIMEOUT:-30}"
 
 [ -d "$AIRFLOW_RUN_DIR" ] || { echo "nothing to stop (no $AIRFLOW_RUN_DIR)"; exit 0; }
 
-# Members of the process group led by $1 that are ours (airflow, celery or the emulator), not a
-# process that happens to reuse the pid of a leader gone long ago.
+descendants() {  # pid: its children, grandchildren, ...
+  local c
+  for c in $(pgrep -P "$1" 2>/dev/null); do echo "$c"; descendants "$c"; done
+}
+
+# The processes of the group led by $1 and their descendants (a worker's tasks run in process groups of
+# their own) that are ours (airflow, celery or the emulator), not a process that happens to reuse the
+# pid of a leader gone long ago.
 members() {
   local p
-  for p in $(pgrep -g "$1" 2>/dev/null); do
+  for p in $( { pgrep -g "$1"; for g in $(pgrep -g "$1"); do descendants "$g"; done; } 2>/dev/null | sort -u); do
     { tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null | grep -q -E 'airflow|celery|metastudio' && echo "$p"
   done
 }
