@@ -27,13 +27,15 @@ bash scripts/airflow_start.sh
 # form offers is present (the edit form shows only the extras a connection has); port 0 because Airflow
 # 3.3.2's Test button sends port 0 for a connection without one, and the API then refuses to test it
 # (apache/airflow#73298, fixed after 3.3.2).
-conn=$("$BIN/python" -c "
-import json; from metastudio_provider.emulator.config import DEFAULT_AK, DEFAULT_SK, DEFAULT_PROJECT_ID
-print(json.dumps({'conn_type': 'metastudio', 'login': DEFAULT_AK, 'password': DEFAULT_SK, 'port': 0,
-  'extra': {'region': '$REGION', 'project_id': DEFAULT_PROJECT_ID, 'endpoint': 'http://127.0.0.1:$PORT',
-            'app_user_id': None, 'rate_limit_storage': None}}))")
+read -r AK SK PROJECT_ID < <("$BIN/python" -c "
+from metastudio_provider.emulator.config import DEFAULT_AK, DEFAULT_SK, DEFAULT_PROJECT_ID
+print(DEFAULT_AK, DEFAULT_SK, DEFAULT_PROJECT_ID)")
+extra=$("$BIN/python" -c "import json; print(json.dumps({'region': '$REGION', 'project_id': '$PROJECT_ID',
+  'endpoint': 'http://127.0.0.1:$PORT', 'app_user_id': None, 'rate_limit_storage': None}))")
 "$AIRFLOW_BIN" connections delete metastudio_default >/dev/null 2>&1 || true
-"$AIRFLOW_BIN" connections add metastudio_default --conn-json "$conn" >/dev/null
+# (--conn-json would drop port 0: Airflow reads it as "no port")
+"$AIRFLOW_BIN" connections add metastudio_default --conn-type metastudio --conn-login "$AK" --conn-password "$SK" \
+  --conn-port 0 --conn-extra "$extra" >/dev/null
 echo "Imported the pools ($AIRFLOW_POOLS_FILE) and the connection metastudio_default"
 
 "$BIN/python" scripts/demo_run.py --airflow "$AIRFLOW_URL" --user "$AIRFLOW_ADMIN_USER" \

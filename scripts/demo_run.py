@@ -59,8 +59,21 @@ def main() -> None:
     print(f"pipeline run took {run_seconds:.1f} s; `make demo` took {time.time() - args.started:.1f} s so far")
     print(f"MetaStudio calls per API ({sum(calls.values())} in all, throttled "
           f"{sum(s['throttled'] for s in stats.values())}): {calls}")
+    print(f"connection metastudio_default, tested as the UI's Test button does: {test_connection(api)}")
     if state != "success":
         raise SystemExit(f"the pipeline run ended {state}")
+
+
+def test_connection(api: httpx.Client) -> str:
+    """What Admin ▸ Connections ▸ Test shows: the UI posts the stored connection, secrets masked, port 0."""
+    conn = api.get("/connections/metastudio_default").json()
+    body = {**{k: conn.get(k) or "" for k in ("conn_type", "connection_id", "description", "extra", "host",
+                                               "login", "password", "schema")}, "port": conn.get("port") or 0}
+    resp = api.post("/connections/test", json=body)
+    if resp.status_code != 200:
+        return f"refused ({resp.status_code}: {resp.json().get('detail')})"
+    result = resp.json()
+    return f"{'OK' if result['status'] else 'FAILED'}: {result['message']}"
 
 
 if __name__ == "__main__":
