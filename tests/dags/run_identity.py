@@ -28,7 +28,8 @@ from metastudio_provider.operators.workflows import CreateVideoOperator, UploadA
 
 POLL = 0.2
 START = pendulum.datetime(2026, 1, 1, tz="UTC")
-BAD_CONNECTIONS = ("metastudio_bad_scheme", "metastudio_bad_extra", "metastudio_missing_sk", "metastudio_bad_storage")
+BAD_CONNECTIONS = ("metastudio_bad_scheme", "metastudio_bad_extra", "metastudio_missing_sk", "metastudio_bad_storage",
+                   "metastudio_nowhere")  # the test defines all but the last
 
 
 @task

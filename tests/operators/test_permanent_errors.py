@@ -19,7 +19,7 @@ from .helpers import dag_run_env, get_dag, task_states, try_numbers, xcoms
 
 STORAGE_PASSWORD = "st0rage-pw-" + uuid.uuid4().hex[:12]
 PERMANENT = ("not_found", "bad_request", "forbidden", "bad_scheme", "bad_extra", "missing_sk", "bad_storage",
-             "no_suffix")
+             "nowhere", "no_suffix")
 
 
 def _post(emu, path: str, body: dict) -> None:
@@ -74,6 +74,7 @@ def test_one_run_fails_fast_says_why_and_never_shows_secrets(dagbag, emulator, t
     assert re.search(r"extra endpoint \(or host\): 'htps://127\.0\.0\.1:\d+' has scheme htps://: use https://", logs)
     assert "MetaStudio connection: extra: is not valid JSON" in logs
     assert "MetaStudio connection: login/password: password (SK) not set" in logs
+    assert "MetaStudio connection: metastudio_conn_id: no connection 'metastudio_nowhere'" in logs
     assert re.search(r"file name 'background' has no suffix", logs)
     assert "ListAssets" not in " ".join(line for line in logs.splitlines() if "htps://" in line)
 

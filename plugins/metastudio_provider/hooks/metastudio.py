@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import Any
 
 from airflow.sdk import BaseHook
+from airflow.sdk.exceptions import AirflowNotFoundException
 
 from metastudio_provider import files
 from metastudio_provider.catalog import DEFAULT_REGION, get_api
@@ -87,7 +88,13 @@ class MetaStudioHook(BaseHook):
 
     @cached_property
     def settings(self) -> ClientSettings:
-        return self.settings_from_connection(self.get_connection(self.metastudio_conn_id), self.region_override)
+        try:
+            conn = self.get_connection(self.metastudio_conn_id)
+        except AirflowNotFoundException:
+            raise MetaStudioConfigFailure(
+                "metastudio_conn_id", f"no connection {self.metastudio_conn_id!r}: create it (type metastudio)"
+            ) from None
+        return self.settings_from_connection(conn, self.region_override)
 
     @property
     def region(self) -> str:
