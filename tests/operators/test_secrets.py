@@ -96,3 +96,20 @@ def test_the_hook_registers_the_sk_with_the_secrets_masker() -> None:
     settings = MetaStudioHook.settings_from_connection(conn)
     assert settings.credentials.sk == sk and sk not in repr(settings)
     assert redact(f"sk={sk}") == "sk=***"
+
+
+def test_every_secret_of_the_connection_is_masked() -> None:
+    """Not only the SK: passwords inside URIs (storage, endpoint) and extras whose name says they are secret."""
+    from airflow.sdk import Connection
+    from airflow.sdk._shared.secrets_masker import redact
+
+    from metastudio_provider.hooks.metastudio import MetaStudioHook
+
+    storage_pw, endpoint_pw, token = (f"{what}-{uuid.uuid4().hex}" for what in ("storage", "endpoint", "token"))
+    conn = Connection(conn_id="x", conn_type="metastudio", login="AK", password="sk-" + uuid.uuid4().hex,
+                      extra=json.dumps({"project_id": "p", "region": "cn-north-4",
+                                        "rate_limit_storage": f"redis://user:{storage_pw}@127.0.0.1:6379/0",
+                                        "endpoint": f"http://proxy:{endpoint_pw}@127.0.0.1:1", "callback_token": token}))
+    MetaStudioHook.settings_from_connection(conn)
+    for secret in (storage_pw, endpoint_pw, token):
+        assert redact(f"value={secret}") == "value=***"
