@@ -65,7 +65,7 @@ def metastudio_daily_livestream():
         import yaml
 
         from metastudio_provider import bodies
-        from metastudio_provider.hooks.metastudio import MetaStudioHook
+        from metastudio_provider.hooks.metastudio import MetaStudioHook, identity_token, with_identity
         from metastudio_provider.inputs import resolve_under
         from metastudio_provider.preflight import Problems, check_run_conf, pick_asset
 
@@ -87,11 +87,14 @@ def metastudio_daily_livestream():
         voice = found.check(pick_asset, hook, definition.get("voice_asset_id"), "VOICE_MODEL", "voice_asset_id")
         found.fail_if_any(f"metastudio_daily_livestream: {params['room_definition']}: nothing was created")
 
+        # One room (and its products) per room definition, the same every day: that is their identity
+        # (a token in a field MetaStudio lists back), not their names. The rule library is found by its name.
+        owner = ("metastudio_daily_livestream", params["room_definition"])
         product_ids = {}
         for product in definition.get("products") or []:
             body = {"name": product["name"], "description": product.get("description", "")}
-            found_product = hook.find_existing("CreateProduct", body)
-            product_ids[product["name"]] = (found_product or hook.call("CreateProduct", body=body))["product_id"]
+            made = hook.create_or_reuse("CreateProduct", body, identity=identity_token(*owner, "product", product["name"]))
+            product_ids[product["name"]] = made["product_id"]
         rules = None
         if definition.get("interaction_rules"):
             rules = bodies.interaction_rule_group(definition["interaction_rules"])
@@ -100,12 +103,13 @@ def metastudio_daily_livestream():
                 hook.call("UpdateInteractionRuleGroup", {"group_id": existing["group_id"]}, body=rules)
             else:
                 hook.call("CreateInteractionRuleGroup", body=rules)
-        room = bodies.live_room(definition, model_asset_id=model, voice_asset_id=voice,
-                                product_ids=product_ids, rule_group=rules)
+        room = with_identity("CreateSmartLiveRoom", bodies.live_room(
+            definition, model_asset_id=model, voice_asset_id=voice, product_ids=product_ids, rule_group=rules,
+        ), identity_token(*owner, "room"))
         existing = hook.find_existing("CreateSmartLiveRoom", room)
         if existing:
             room_id = existing["room_id"]
-            hook.call("UpdateSmartLiveRoom", {"room_id": room_id}, body=room)
+            hook.call("UpdateSmartLiveRoom", {"room_id": room_id}, body=room)  # keeps the token
         else:
             room_id = hook.call("CreateSmartLiveRoom", body=room)["room_id"]
         return {"room_id": room_id, "product_ids": product_ids}

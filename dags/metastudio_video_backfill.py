@@ -60,7 +60,7 @@ def metastudio_video_backfill():
         from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
         from metastudio_provider.batches import ManifestError, chunked, load_manifest
-        from metastudio_provider.run_conf import check_run_conf
+        from metastudio_provider.preflight import check_run_conf
 
         check_run_conf(get_current_context())
         if not ds:

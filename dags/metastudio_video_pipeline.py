@@ -94,8 +94,8 @@ def metastudio_video_pipeline():
         from metastudio_provider.hooks.metastudio import MetaStudioHook
         from metastudio_provider.preflight import Problems, check_run_conf, pick_asset
 
-        check_run_conf(get_current_context())
         found = Problems()
+        check_run_conf(get_current_context(), found)
         found.check(inputs.check_name, params["title"], "title")
         found.check(inputs.check_script_text, params["script_text"], "script_text")
         output_name = params.get("output_name") or None

@@ -2,8 +2,10 @@
 
 The submit rate is set by the client limiter (the API's per-second limit), not by how fast
 Airflow starts tasks: one task submits a chunk of rows on a thread pool. Every row gets its
-own result — which job it made, or why it failed — and a re-run reuses what was made before
-(deterministic names: ``<prefix>-<row id>``), so nothing is created twice.
+own result — which job it made, or why it failed — and a re-run reuses what was made before: a
+row's script carries the identity token of ``<prefix>`` (dag and date) and its manifest id, and
+its video is found by that script, so nothing is created twice. The video is named
+``<prefix>-<row id>`` (a label for people).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 
 from metastudio_provider import bodies
 from metastudio_provider.client import MetaStudioError
-from metastudio_provider.hooks.metastudio import MetaStudioHook
+from metastudio_provider.hooks.metastudio import MetaStudioHook, identity_token
 from metastudio_provider.inputs import InvalidInputError, check_script_text
 
 _ROW_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,40}$")
@@ -107,7 +109,8 @@ def submit_row(hook: MetaStudioHook, row: dict[str, Any], *, prefix: str, models
     result: dict[str, Any] = {"row": row["id"], "title": row.get("title")}
     try:
         script_body, video_body = video_bodies(row, prefix=prefix, models=models)
-        script = hook.create_or_reuse("CreateVideoScripts", script_body)
+        # the row's identity: its manifest id within the batch (dag and date), whatever task or try submits it
+        script = hook.create_or_reuse("CreateVideoScripts", script_body, identity=identity_token(prefix, row["id"]))
         job = hook.create_or_reuse("Create2DDigitalHumanVideo", {**video_body, "script_id": script["script_id"]})
     except (BadRowError, MetaStudioError, ValueError) as exc:
         return {**result, "status": "failed", "error": str(exc), "error_code": getattr(exc, "error_code", None),

@@ -72,10 +72,16 @@ def conf_problems(conf: dict[str, Any], declared: dict[str, Any]) -> list[str]:
     return found
 
 
-def check_run_conf(context: Any) -> dict[str, Any]:
-    """Fail the task (no retries) if the run's conf has unknown keys or invalid values; return the conf."""
+def check_run_conf(context: Any, problems: Problems | None = None) -> dict[str, Any]:
+    """Fail the task (no retries) if the run's conf has unknown keys or invalid values; return the conf.
+
+    With ``problems``, record them there instead (to fail once, with the other inputs' problems).
+    """
     conf = dict(getattr(context.get("dag_run"), "conf", None) or {})
-    if found := conf_problems(conf, declared_params(context)):
+    found = conf_problems(conf, declared_params(context))
+    if problems is not None:
+        problems.found += found
+    elif found:
         raise AirflowFailException(f"{context['dag'].dag_id}: bad run conf: " + "; ".join(found))
     return conf
 

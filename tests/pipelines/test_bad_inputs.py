@@ -19,35 +19,28 @@ def _refused_before_anything(result, first_task: str) -> None:
     assert result.state == "failed"
 
 
-def test_misspelt_conf_key_fails_the_first_task_naming_it(run_dag, metastudio_conn):
-    before = _asset_count()
-    result = run_dag(PIPELINE, conf={"script": "Hello!"})
-    _refused_before_anything(result, "validate_inputs")
-    assert result.task_states()["upload_background"] == ["upstream_failed"]
-    assert "unknown conf key(s) 'script' (did you mean 'script_text'?)" in result.output
-    assert "valid keys: avatar_model_asset_id, background_image, orientation, output_name, script_text" in result.output
-    assert _asset_count() == before
-
-
 def test_bad_value_is_refused_when_the_run_is_created(run_dag, metastudio_conn):
     result = run_dag(PIPELINE, conf={"output_name": "videos/today"})  # a slash: not a MetaStudio name
     assert result.returncode != 0
     assert "Invalid input for param output_name" in result.output
 
 
-def test_bad_avatar_voice_and_path_fail_before_any_asset_is_created(run_dag, metastudio_conn):
+def test_misspelt_key_bad_ids_and_a_path_outside_include_fail_before_anything_is_created(run_dag, metastudio_conn):
+    """One run, every problem named at once, in the first task, without retries; no orphan asset."""
     hook = MetaStudioHook()
     avatar = hook.system_asset_id("HUMAN_MODEL_2D")  # exists, but is not a voice
     before = _asset_count()
-    result = run_dag(PIPELINE, conf={"avatar_model_asset_id": "no-such-avatar", "voice_asset_id": avatar,
-                                     "background_image": "/etc/hostname"})
+    result = run_dag(PIPELINE, conf={"script": "Hello!", "avatar_model_asset_id": "no-such-avatar",
+                                     "voice_asset_id": avatar, "background_image": "/etc/hostname"})
     _refused_before_anything(result, "validate_inputs")
     assert set(result.task_states()["upload_background"]) == {"upstream_failed"}
     out = result.output
+    assert "unknown conf key(s) 'script' (did you mean 'script_text'?)" in out
+    assert "valid keys: avatar_model_asset_id, background_image, orientation, output_name, script_text, title" in out
     assert "avatar_model_asset_id 'no-such-avatar': no such asset" in out
     assert f"voice_asset_id '{avatar}' is a HUMAN_MODEL_2D asset, not a VOICE_MODEL" in out
     assert "background_image '/etc/hostname' is outside" in out
-    assert "nothing was created" in out
+    assert "bad input, nothing was created" in out
     assert _asset_count() == before  # no orphan background asset
 
 
@@ -59,10 +52,3 @@ def test_a_png_that_is_not_an_image_is_refused(run_dag, metastudio_conn, tmp_pat
     _refused_before_anything(result, "validate_inputs")
     assert "file 'fake.png' is not a PNG or JPEG image (by its content)" in result.output
     assert _asset_count() == before
-
-
-def test_livestream_misspelt_key_is_refused(run_dag, metastudio_conn):
-    result = run_dag("metastudio_daily_livestream", conf={"duration": 1}, logical_date="2026-11-26")
-    _refused_before_anything(result, "prepare_room")
-    assert "'duration' (did you mean 'duration_minutes'?)" in result.output
-    assert result.task_states()["record_outcome"] == ["failed"]  # never went live: the run is failed

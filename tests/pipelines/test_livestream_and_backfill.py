@@ -19,6 +19,7 @@ def test_daily_livestream_goes_live_stops_and_records(run_dag, metastudio_conn):
     assert all(s == ["success"] for s in states.values()), states
     (outcome,) = result.xcom("record_outcome")
     assert outcome["went_live"] and outcome["final_state"] == "SUCCEED" and outcome["success"]
+    assert result.state == "success"
     room = MetaStudioHook().call("ShowSmartLiveRoom", {"room_id": outcome["room_id"]})
     assert room["room_name"] == "airflow-daily-showcase"
     assert len(room["scene_scripts"][0]["shoot_scripts"]) == 3
@@ -37,28 +38,72 @@ def test_livestream_refuses_a_room_that_is_already_live(run_dag, metastudio_conn
         assert "already live" in second.output
         assert states["stop_livestream"] == ["skipped"]  # the other livestream is left alone
         assert hook.show_live_job(outcome["room_id"], other)["state"] in ("WAITING", "PROCESSING")
+        # it never went live: record_outcome says so and is not a green leaf over a failure; the run failed
+        assert states["record_outcome"] == ["failed"] and second.state == "failed"
+        (recorded,) = second.xcom("record_outcome", key="outcome")
+        assert recorded["went_live"] is False and "never went live" in second.output
     finally:
         hook.call("StopSmartLive", {"room_id": outcome["room_id"], "job_id": other})
 
 
-def test_backfill_date_with_a_bad_row_makes_the_good_ones_once(run_dag, metastudio_conn):
-    first = run_dag("metastudio_video_backfill", logical_date="2026-11-21")
+MANIFEST = """
+- {id: weekend, title: Weekend deals, script: Everything is ten percent off this weekend.}
+- {id: broken-row, title: A row with no script, script: ""}
+- {id: thanks, title: Thank you, script: Thanks for watching.}
+- {id: refused, title: An avatar that does not exist, script: Hello., avatar: no-such-avatar}
+"""
+
+
+def test_backfill_fails_after_reporting_rows_that_made_no_video(run_dag, metastudio_conn, tmp_path):
+    """A row refused locally, one refused by MetaStudio, one whose video ends FAILED: the report (green)
+    names each with its error code and message, then the run ends failed. A re-run makes only what is missing."""
+    (tmp_path / "2026-11-21.yaml").write_text(MANIFEST)
+    env = {"METASTUDIO_BATCHES_DIR": str(tmp_path)}
+    planned = httpx.post(f"{metastudio_conn.base_url}/_emulator/video-jobs/end-next",
+                         json={"error_code": "MSS.00000777", "error_msg": "render farm on fire", "count": 1})
+    assert planned.status_code == 200, planned.text
+    first = run_dag("metastudio_video_backfill", logical_date="2026-11-21", extra_env=env)
     states = first.task_states()
-    assert states["submit_chunk"] == ["failed"], states  # the bad row fails its chunk, by name
+    assert states["submit_chunk"] == ["failed"] and first.tries("submit_chunk") == 1, states  # permanent: no retry
     assert "broken-row" in first.output and "'script' is empty" in first.output
     assert states["wait_for_videos"] == ["success"] and states["report"] == ["success"], first.output[-4000:]
+    assert states["all_videos_made"] == ["failed"] and first.state == "failed"
     (report,) = first.xcom("report")
-    assert report["succeeded"] == 2 and report["failed_rows"] == ["broken-row"]
-    made = _videos_named("metastudio_video_backfill-2026-11-21-")
-    assert sorted(j["output_asset_config"]["asset_name"].rsplit("-", 1)[-1] for j in made) == ["thanks", "weekend"]
+    failures = {f["row"]: f for f in report["failures"]}
+    doomed = next(r for r in failures if r in ("weekend", "thanks"))  # the job that ended FAILED
+    assert set(failures) == {"broken-row", "refused", doomed} and report["succeeded"] == 1
+    assert failures["refused"]["error_code"] == "MSS.00000001" and "no-such-avatar" in failures["refused"]["error"]
+    assert failures[doomed]["error_code"] == "MSS.00000777" and "render farm on fire" in failures[doomed]["error"]
+    assert "3 of 4 row(s) made no video" in first.output
 
-    again = run_dag("metastudio_video_backfill", logical_date="2026-11-21")  # re-run the same date
+    again = run_dag("metastudio_video_backfill", logical_date="2026-11-21", extra_env=env)  # re-run the date
     (rows,) = again.xcom("submit_chunk", key="rows")
-    assert {r["row"]: r["status"] for r in rows} == {"weekend": "reused", "broken-row": "failed", "thanks": "reused"}
-    assert len(_videos_named("metastudio_video_backfill-2026-11-21-")) == 2
+    ok = "thanks" if doomed == "weekend" else "weekend"
+    assert {r["row"]: r["status"] for r in rows} == {ok: "reused", doomed: "submitted", "broken-row": "failed",
+                                                     "refused": "failed"}
+    (report,) = again.xcom("report")
+    assert report["succeeded"] == 2 and sorted(report["failed_rows"]) == ["broken-row", "refused"]
+    assert again.state == "failed"
+
+
+def test_manifest_rows_need_explicit_unique_ids(run_dag, metastudio_conn, tmp_path):
+    (tmp_path / "2026-11-28.yaml").write_text(
+        "- {id: intro, script: Hello.}\n- {title: No id here, script: Hi.}\n- {id: intro, script: Again.}\n"
+        "- {id: outro, script: Bye.}\n- {id: outro, script: Bye again.}\n")
+    result = run_dag("metastudio_video_backfill", logical_date="2026-11-28",
+                     extra_env={"METASTUDIO_BATCHES_DIR": str(tmp_path)})
+    states = result.task_states()
+    assert states["load_manifest"] == ["failed"] and result.tries("load_manifest") == 1, states
+    assert "row 2 (title 'No id here') has no id" in result.output
+    assert "rows 1, 3 share the id 'intro'" in result.output and "rows 4, 5 share the id 'outro'" in result.output
+    assert states["report"] == ["success"] and states["all_videos_made"] == ["failed"] and result.state == "failed"
+    assert _videos_named("metastudio_video_backfill-2026-11-28-") == []  # nothing was submitted
 
 
 def test_date_without_manifest_is_skipped(run_dag, metastudio_conn):
     result = run_dag("metastudio_video_backfill", logical_date="2026-11-25")
-    assert result.task_states()["load_manifest"] == ["skipped"]
+    states = result.task_states()
+    assert states["load_manifest"] == ["skipped"] and "no batch manifest for 2026-11-25" in result.output
+    assert all(s == ["skipped"] for s in states.values()), states  # skipped, not a green report of nothing
+    assert result.state == "success"
     assert httpx.get(f"{metastudio_conn.base_url}/_emulator/health").status_code == 200

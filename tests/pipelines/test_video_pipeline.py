@@ -23,14 +23,22 @@ def test_video_pipeline_makes_a_video(run_dag, emulator):
 
 
 def test_dags_parse_without_import_errors(airflow_cli_home):
+    """Every DAG parses; the DAG list shows a description, and the livestream's schedule in local time."""
+    import json
     import subprocess
     import sys
     from pathlib import Path
 
-    out = subprocess.run([str(Path(sys.executable).parent / "airflow"), "dags", "list", "-l", "-o", "json"],
+    airflow = str(Path(sys.executable).parent / "airflow")
+    out = subprocess.run([airflow, "dags", "list", "-l", "-o", "json", "--columns",
+                          "dag_id,description,timetable_summary,timetable_description"],
                          env=airflow_cli_home, capture_output=True, text=True, check=True).stdout
-    listed = {d["dag_id"] for d in __import__("json").loads(out[out.index("[{"):])}
-    assert {"metastudio_video_pipeline", "metastudio_daily_livestream", "metastudio_video_backfill"} <= listed
-    errors = subprocess.run([str(Path(sys.executable).parent / "airflow"), "dags", "list-import-errors", "-l"],
+    listed = {d["dag_id"]: d for d in json.loads(out[out.index("[{"):])}
+    assert {"metastudio_video_pipeline", "metastudio_daily_livestream", "metastudio_video_backfill"} <= set(listed)
+    assert all(d["description"] for d in listed.values())
+    livestream = listed["metastudio_daily_livestream"]
+    assert livestream["timetable_summary"] == "20:00 daily (Asia/Shanghai)"  # not a bare "0 20 * * *"
+    assert "Asia/Shanghai" in livestream["timetable_description"] and "20:00" in livestream["description"]
+    errors = subprocess.run([airflow, "dags", "list-import-errors", "-l"],
                             env=airflow_cli_home, capture_output=True, text=True).stdout
     assert "No data found" in errors, errors
