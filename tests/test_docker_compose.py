@@ -1,82 +1,186 @@
-"""docker-compose.yaml agrees with the project (no Docker engine here: its structure is checked)."""
+"""docker-compose.yaml describes the deployment `make cluster` starts (no Docker engine here: both are read and compared).
+
+`make cluster`'s side comes from the script itself: ``scripts/cluster_start.sh --print`` lists what it would
+start (components, worker commands, emulator arguments) and the settings every component gets, without
+starting anything. Compose's side is the parsed YAML with its ``${VAR:-default}`` defaults (no .env).
+"""
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+from functools import cache
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import yaml
-
-from metastudio_provider.hooks.metastudio import MetaStudioHook
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yaml").read_text())
 SERVICES = COMPOSE["services"]
 AIRFLOW = ["airflow-apiserver", "airflow-scheduler", "airflow-dag-processor", "airflow-worker",
            "airflow-triggerer", "airflow-init"]
+CLUSTER_ENV_FILE = "scripts/cluster.env"
+_VAR = re.compile(r"\$\{(\w+)(?::-((?:[^{}]|\{[^{}]*\})*))?\}")
 
 
-def _default(value: str) -> str:
-    """The default of a ``${VAR:-default}`` value."""
-    match = re.fullmatch(r"\$\{\w+:-(.*)\}", value)
-    return match.group(1) if match else value
+def interpolate(value: str) -> str:
+    """Compose's interpolation with no variable set: every ``${VAR:-default}`` (nested too) becomes its default."""
+    while (resolved := _VAR.sub(lambda m: m.group(2) or "", value)) != value:
+        value = resolved
+    return value.replace("$$", "$")
 
 
-def test_services_of_a_celery_deployment():
+def env_file(path: Path) -> dict[str, str]:
+    """KEY=VALUE lines, as both docker compose (env_file) and scripts/cluster_env.sh read them."""
+    lines = (line for line in path.read_text().splitlines() if line and not line.startswith("#"))
+    return dict(line.split("=", 1) for line in lines)
+
+
+CLUSTER_ENV = env_file(ROOT / CLUSTER_ENV_FILE)
+
+
+def _clean_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "METASTUDIO", "WORKERS"))}
+
+
+@cache
+def make_cluster() -> dict:
+    """What ``make cluster`` (default settings) starts, from ``cluster_start.sh --print``."""
+    out = subprocess.run(["bash", "scripts/cluster_start.sh", "--print"], cwd=ROOT, env=_clean_env(),
+                         capture_output=True, text=True, check=True, timeout=60).stdout
+    lines = [line.split(" ", 1) for line in out.splitlines()]
+    conn = subprocess.run(["bash", "-c", 'source scripts/cluster_env.sh && printf %s "$AIRFLOW_CONN_METASTUDIO_DEFAULT"'],
+                          cwd=ROOT, env=_clean_env(), capture_output=True, text=True, check=True, timeout=60).stdout
+    return {
+        "components": [rest for kind, rest in lines if kind == "component"],
+        "workers": [rest for kind, rest in lines if kind == "worker"],
+        "emulator": next(rest for kind, rest in lines if kind == "emulator").split(),
+        "env": dict(rest.split("=", 1) for kind, rest in lines if kind == "env"),
+        "connection": json.loads(conn),
+    }
+
+
+def compose_env(service: str = "airflow-scheduler") -> dict[str, str]:
+    """A service's environment as its container sees it: the env_file, then ``environment:``."""
+    spec = SERVICES[service]
+    env = {}
+    for path in spec.get("env_file", []):
+        env.update(env_file(ROOT / path))
+    env.update({k: interpolate(str(v)) for k, v in spec.get("environment", {}).items()})
+    return env
+
+
+def _option(args: list[str], name: str) -> str:
+    return args[args.index(name) + 1]
+
+
+def test_the_same_components_as_make_cluster():
+    cluster = make_cluster()
     assert set(AIRFLOW + ["postgres", "redis", "emulator"]) <= set(SERVICES)
-    commands = {name: SERVICES[name].get("command") for name in AIRFLOW[:-1]}
-    assert commands == {"airflow-apiserver": "api-server", "airflow-scheduler": "scheduler",
-                        "airflow-dag-processor": "dag-processor", "airflow-worker": "celery worker",
-                        "airflow-triggerer": "triggerer"}
-    assert SERVICES["emulator"]["profiles"] == ["emulator"]
+    commands = {SERVICES[name]["command"] for name in AIRFLOW[:-1]}
+    assert commands == set(cluster["components"]) | {"celery worker"}
+    assert len(cluster["workers"]) == 2 and all(" celery worker -H worker" in w for w in cluster["workers"])
+    assert interpolate(str(SERVICES["airflow-worker"]["deploy"]["replicas"])) == cluster["env"]["WORKERS"] == "2"
+    assert "profiles" not in SERVICES["emulator"], "the emulator runs by default, as with make cluster"
 
 
-def test_executor_database_and_broker_point_at_the_services():
-    env = SERVICES["airflow-scheduler"]["environment"]
-    assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
-    assert "@postgres/" in env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
-    assert env["AIRFLOW__CELERY__BROKER_URL"].startswith("redis://") and "@redis:6379" in env["AIRFLOW__CELERY__BROKER_URL"]
-    assert env["AIRFLOW__METASTUDIO__RATE_LIMIT_STORAGE"].startswith("redis://redis:6379/")
-    for name in AIRFLOW:
-        assert SERVICES[name]["build"] == "." and SERVICES[name]["environment"]["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
+def test_every_airflow_container_reads_the_cluster_settings():
+    for name in AIRFLOW + ["emulator"]:
+        assert SERVICES[name]["env_file"] == [CLUSTER_ENV_FILE], name
+        overridden = {k for k, v in compose_env(name).items() if k in CLUSTER_ENV and v != CLUSTER_ENV[k]}
+        assert overridden == set(), f"{name} overrides {overridden} of {CLUSTER_ENV_FILE}"
+    env = make_cluster()["env"]
+    assert {k: env.get(k) for k in CLUSTER_ENV} == CLUSTER_ENV, "make cluster does not apply scripts/cluster.env"
 
 
-def test_image_build_installs_this_provider():
-    dockerfile = (ROOT / "Dockerfile").read_text()
-    assert re.search(r"^FROM apache/airflow:3\.3\.2-python3\.11$", dockerfile, flags=re.M)
-    for copied in re.findall(r"^COPY \S+ (.+) /opt/metastudio/", dockerfile, flags=re.M):
-        for path in copied.split():
-            assert (ROOT / path).exists(), path
-    assert 'pip install' in dockerfile and '"/opt/metastudio"' in dockerfile
+def test_executor_heartbeat_timeout_and_concurrency():
+    for env in (compose_env(), make_cluster()["env"]):
+        assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
+        assert int(env["AIRFLOW__CELERY__WORKER_CONCURRENCY"]) >= 1
+        # a lost worker's task is failed (then retried) within a minute, not after the default 300 s
+        assert int(env["AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT"]) + int(
+            env["AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL"]) < 60
+        assert float(env["AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL"]) * 3 < int(
+            env["AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT"])
 
 
-def test_mounted_folders_exist_and_are_where_the_dags_look():
-    for volume in SERVICES["airflow-scheduler"]["volumes"]:
-        host, _, container = volume.partition(":")
-        if host.startswith("./"):
-            assert (ROOT / host).is_dir(), host
-            assert container == f"/opt/airflow/{host[2:]}"
-    assert 'Path(__file__).resolve().parent.parent / "include"' in (ROOT / "dags" / "metastudio_video_pipeline.py").read_text()
+def test_database_broker_result_backend_and_limiter_agree():
+    compose, cluster = compose_env(), make_cluster()["env"]
+    hosts = {"AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": "postgres", "AIRFLOW__CELERY__RESULT_BACKEND": "postgres",
+             "AIRFLOW__CELERY__BROKER_URL": "redis", "AIRFLOW__METASTUDIO__RATE_LIMIT_STORAGE": "redis"}
+    for key, host in hosts.items():
+        ours, theirs = urlsplit(cluster[key]), urlsplit(compose[key])
+        assert (ours.scheme, theirs.hostname) == (theirs.scheme, host), key
+        if host == "redis":
+            assert ours.path == theirs.path, key  # the same database numbers
+    assert cluster["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].startswith("postgresql+psycopg2://")
+    assert cluster["AIRFLOW__CELERY__RESULT_BACKEND"].startswith("db+postgresql://")
+    assert urlsplit(cluster["AIRFLOW__CELERY__BROKER_URL"]).path == f"/{CLUSTER_ENV['METASTUDIO_REDIS_BROKER_DB']}"
+    assert urlsplit(cluster["AIRFLOW__METASTUDIO__RATE_LIMIT_STORAGE"]).path == f"/{CLUSTER_ENV['METASTUDIO_REDIS_LIMITER_DB']}"
+    assert compose["AIRFLOW__METASTUDIO__DEFAULT_REGION"] == cluster["AIRFLOW__METASTUDIO__DEFAULT_REGION"]
 
 
-def test_init_imports_the_committed_pools_and_migrates():
-    script = "\n".join(SERVICES["airflow-init"]["command"])
-    assert "airflow db migrate" in script
-    pools = re.search(r"airflow pools import /opt/airflow/include/pools/\$\$\{METASTUDIO_REGION:-([\w-]+)\}\.json", script)
-    assert pools and (ROOT / "include" / "pools" / f"{pools.group(1)}.json").is_file()
-
-
-def test_default_connection_reaches_the_emulator_service():
+def test_the_connection_shares_the_limiter_and_reaches_the_emulator_in_both():
     from airflow.sdk import Connection
 
-    uri = _default(SERVICES["airflow-scheduler"]["environment"]["AIRFLOW_CONN_METASTUDIO_DEFAULT"])
-    conn = Connection.from_uri(uri, conn_id="metastudio_default")
-    settings = MetaStudioHook.settings_from_connection(conn)
-    command = SERVICES["emulator"]["command"]
-    port = command[command.index("--port") + 1]
-    assert settings.base_url == f"http://emulator:{port}"
-    assert settings.region == command[command.index("--region") + 1]
     from metastudio_provider.emulator.config import DEFAULT_AK, DEFAULT_PROJECT_ID, DEFAULT_SK
+    from metastudio_provider.hooks.metastudio import MetaStudioHook
 
-    assert (settings.credentials.ak, settings.credentials.sk, settings.credentials.project_id) == (
-        DEFAULT_AK, DEFAULT_SK, DEFAULT_PROJECT_ID)
+    cluster = make_cluster()
+    uri = compose_env()["AIRFLOW_CONN_METASTUDIO_DEFAULT"]
+    compose_conn = Connection.from_uri(uri, conn_id="metastudio_default")
+    cluster_conn = Connection.from_json(json.dumps(cluster["connection"]), conn_id="metastudio_default")
+    for conn, limiter, emulator in (
+        (compose_conn, compose_env()["AIRFLOW__METASTUDIO__RATE_LIMIT_STORAGE"], "http://emulator:8765"),
+        (cluster_conn, cluster["env"]["AIRFLOW__METASTUDIO__RATE_LIMIT_STORAGE"], cluster["env"]["METASTUDIO_EMULATOR_URL"]),
+    ):
+        settings = MetaStudioHook.settings_from_connection(conn)
+        assert settings.rate_limit_storage == limiter
+        assert settings.base_url == emulator
+        assert settings.region == CLUSTER_ENV["METASTUDIO_REGION"]
+        assert (settings.credentials.ak, settings.credentials.sk, settings.credentials.project_id) == (
+            DEFAULT_AK, DEFAULT_SK, DEFAULT_PROJECT_ID)
+    assert parse_qs(urlsplit(uri).query)["rate_limit_storage"] == [compose_env()["AIRFLOW__METASTUDIO__RATE_LIMIT_STORAGE"]]
+
+
+def test_the_same_ports_and_emulator_settings():
+    cluster = make_cluster()
+    assert SERVICES["airflow-apiserver"]["ports"] == [f"{CLUSTER_ENV['METASTUDIO_API_PORT']}:8080"]
+    assert cluster["env"]["AIRFLOW_API_PORT"] == CLUSTER_ENV["METASTUDIO_API_PORT"] == "8080"
+    port = CLUSTER_ENV["METASTUDIO_EMULATOR_PORT"]
+    assert port == "8765" and SERVICES["emulator"]["ports"] == [f"{port}:{port}"]
+    compose_args = [interpolate(a) for a in SERVICES["emulator"]["command"]]
+    for args in (compose_args, cluster["emulator"]):
+        assert args[0] == "emulator" and _option(args, "--port") == port
+        assert _option(args, "--region") == CLUSTER_ENV["METASTUDIO_REGION"]
+        assert _option(args, "--job-seconds") == CLUSTER_ENV["METASTUDIO_EMULATOR_JOB_SECONDS"]
+    assert compose_env()["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == "http://airflow-apiserver:8080/execution/"
+
+
+def test_the_provider_is_installed_once_in_the_image():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert re.search(r"^FROM apache/airflow:3\.3\.2-python3\.11$", dockerfile, flags=re.M)
+    for sources in re.findall(r"^COPY (?:--\S+ )*(.+) \S+$", dockerfile, flags=re.M):
+        for path in sources.split():
+            assert (ROOT / path).exists(), path
+    assert re.search(r'pip install .*-c /opt/metastudio/constraints\.txt .*"/opt/metastudio\[celery\]"', dockerfile)
+    # nothing mounted over it: the containers import the installed package, not a copy from ./plugins
+    for name in AIRFLOW + ["emulator"]:
+        for volume in SERVICES[name]["volumes"]:
+            host = volume.split(":")[0]
+            if host.startswith("./"):
+                assert (ROOT / host).is_dir(), host
+                assert not (ROOT / host / "metastudio_provider").exists() and not host.startswith("./plugins"), volume
+
+
+def test_init_migrates_imports_the_region_pools_and_sets_the_admin_password():
+    script = "\n".join(SERVICES["airflow-init"]["command"])
+    assert "airflow db migrate" in script
+    assert "airflow pools import /opt/airflow/include/pools/$${METASTUDIO_REGION}.json" in script
+    region = interpolate(SERVICES["airflow-init"]["environment"]["METASTUDIO_REGION"])
+    assert (ROOT / "include" / "pools" / f"{region}.json").is_file()
+    assert "SIMPLE_AUTH_MANAGER_PASSWORDS_FILE" in script
+    assert 'Path(__file__).resolve().parent.parent / "include"' in (ROOT / "dags" / "metastudio_video_pipeline.py").read_text()
