@@ -91,12 +91,17 @@ def mask_connection_secrets(conn: Any, extras: Mapping[str, Any]) -> None:
     passwords inside URIs (host, ``endpoint``, ``rate_limit_storage``, any extra URI) and every extra
     whose name says it is secret."""
     secrets: list[str] = [conn.password] if conn.password else []
-    for value in (conn.host, *extras.values()):
-        if isinstance(value, str) and "://" in value and (password := uri_password(value)):
-            secrets.append(password)
     secrets += [str(v) for k, v in extras.items() if is_secret_key(str(k)) and v not in (None, "")]
     for secret in secrets:
         _mask(secret)
+    for value in (conn.host, *extras.values()):
+        mask_uri_password(value)
+
+
+def mask_uri_password(value: Any) -> None:
+    """Register the password inside a URI (``redis://user:pw@host``) with the secrets masker."""
+    if isinstance(value, str) and "://" in value and (password := uri_password(value)):
+        _mask(password)
 
 
 def _mask(secret: str) -> None:

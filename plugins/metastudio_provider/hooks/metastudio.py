@@ -26,6 +26,7 @@ from metastudio_provider.hooks.failures import (
     MetaStudioConfigFailure,
     MetaStudioPermanentError,
     mask_connection_secrets,
+    mask_uri_password,
     permanent_errors,
 )
 from metastudio_provider.inputs import check_name, check_upload
@@ -75,13 +76,15 @@ class MetaStudioHook(BaseHook):
         if not extra("project_id"):
             raise MetaStudioConfigFailure("extra project_id", "not set: give the MetaStudio project id in the "
                                           "connection's extra, e.g. {\"project_id\": \"...\"}")
+        storage = extra("rate_limit_storage") or _configured_storage()
+        mask_uri_password(storage)  # also when it comes from the Airflow option
         try:
             return ClientSettings(
                 credentials=Credentials(ak=conn.login, sk=conn.password, project_id=extra("project_id")),
                 region=region or extra("region") or DEFAULT_REGION,
                 endpoint=extra("endpoint") or conn.host or None,
                 app_user_id=extra("app_user_id"),
-                rate_limit_storage=extra("rate_limit_storage") or _configured_storage(),
+                rate_limit_storage=storage,
             )
         except MetaStudioConfigError as exc:
             raise MetaStudioConfigFailure.from_error(exc) from None
