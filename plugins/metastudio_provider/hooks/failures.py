@@ -37,8 +37,13 @@ _SECRET_WORDS = ("password", "secret", "token", "passwd", "private", "credential
 
 
 class _Permanent(AirflowFailException):
+    """Serialized and pickled as a plain ``AirflowFailException`` with the same message."""
+
     def serialize(self) -> tuple[str, tuple[str], dict]:
         return "airflow.sdk.exceptions.AirflowFailException", (str(self),), {}
+
+    def __reduce__(self) -> tuple[type, tuple[str]]:
+        return AirflowFailException, (str(self),)
 
 
 class MetaStudioPermanentError(MetaStudioAPIError, _Permanent):
