@@ -7,7 +7,7 @@ import uuid
 import httpx
 import pytest
 
-from metastudio_provider.hooks.metastudio import MetaStudioHook, MetaStudioPermanentError
+from metastudio_provider.hooks.metastudio import MetaStudioHook, MetaStudioPermanentError, identity_token
 from metastudio_provider.inputs import InvalidInputError
 
 PNG = b"\x89PNG\r\n\x1a\n upload cleanup"
@@ -32,9 +32,11 @@ def test_permanent_failure_half_way_deletes_the_asset(metastudio_conn) -> None:
     emu, hook, name = metastudio_conn, MetaStudioHook(), f"half-{uuid.uuid4().hex[:8]}"
     httpx.post(f"{emu.base_url}/_emulator/faults", json={"api": "ConfirmFileUpload", "mode": "error_before_commit",
                                                          "status": 400, "count": 1}).raise_for_status()
+    token = identity_token("dag", name, "upload", -1)
     with pytest.raises(MetaStudioPermanentError, match="ConfirmFileUpload failed: HTTP 400"):
-        hook.upload_asset(asset_name=name, file_name="bg.png", content=PNG)
+        hook.upload_asset(asset_name=name, file_name="bg.png", content=PNG, identity=token)
     assert [a["asset_state"] for a in _named(hook, name)] in ([], ["DELETING"], ["DELETED"])
-    # the next try starts clean and succeeds
-    asset_id = hook.upload_asset(asset_name=name, file_name="bg.png", content=PNG)
+    # the next try (same identity, as a retried task) starts clean and succeeds
+    asset_id = hook.upload_asset(asset_name=name, file_name="bg.png", content=PNG, reuse_existing=True,
+                                 identity=token)
     assert [a["asset_id"] for a in _named(hook, name) if a["asset_state"] not in ("DELETING", "DELETED")] == [asset_id]

@@ -35,6 +35,8 @@ Params = Mapping[str, Any] | None
 
 CONN_TYPE = "metastudio"
 
+_UNUSABLE_ASSET_STATES = frozenset({"FAILED", "DELETING", "DELETED", "WAITING_DELETE", "BLOCK"})
+
 
 class MetaStudioHook(BaseHook):
     """Call any of the 66 catalog APIs: ``call(api, path_params, query, body)`` or ``await acall(...)``.
@@ -223,9 +225,10 @@ class MetaStudioHook(BaseHook):
         check_upload(file_name, content, asset_type)
         body = with_identity("CreateDigitalAsset", {"asset_name": asset_name, "asset_type": asset_type,
                                                     **asset_fields}, identity)
-        asset = (self.find_existing("CreateDigitalAsset", body) if reuse_existing else None) or self.call(
-            "CreateDigitalAsset", body=body
-        )
+        asset = self.find_existing("CreateDigitalAsset", body) if reuse_existing else None
+        if asset and asset.get("asset_state") in _UNUSABLE_ASSET_STATES:
+            asset = None  # deleted after a failed upload (or frozen): make a new one
+        asset = asset or self.call("CreateDigitalAsset", body=body)
         asset_id = asset["asset_id"]
         try:
             self._upload_main_file(asset_id, file_name, content)
