@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from metastudio_provider.catalog import get_api
+from tests.integration.airflow_cluster import COMPONENTS
 
 pytestmark = pytest.mark.browser
 
@@ -64,6 +65,8 @@ def test_sign_in(page, shots, airflow_cluster):
     with shots.step("the DAGs are parsed"):
         for dag_id in (PIPELINE, LIVESTREAM):
             airflow_cluster.client.wait_for_dag(dag_id, timeout=120)
+    for component in COMPONENTS:  # the local setup's JWT secret is long enough for HS512
+        assert "HMAC key" not in airflow_cluster.component_log(component), component
 
 
 @pytest.fixture(scope="module")
