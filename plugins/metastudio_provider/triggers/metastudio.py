@@ -83,10 +83,10 @@ class MetaStudioStateTrigger(_MetaStudioTrigger):
                 await asyncio.sleep(self.poll_interval)
                 response = await hook.acall(resource.show_api, self.ids)
                 state = resource.state_of(response)
-                if state != last_state:
-                    self.log.info("%s %s is %s", self.kind, self.ids, state)
-                    last_state = state
                 outcome = resource.outcome(state)
+                if outcome is Outcome.RUNNING and state != last_state:  # log changes, not every poll
+                    self.log.info("%s %s is %s; next check in %ss", self.kind, self.ids, state, self.poll_interval)
+                last_state = state
                 if outcome is not Outcome.RUNNING:
                     yield self._fire({**event, "status": outcome.value, "state": state,
                                       "response": resource.summary(response)})
