@@ -11,9 +11,8 @@
 #        METASTUDIO_CLUSTER_REDIS  redis://127.0.0.1:6379   (broker: db METASTUDIO_REDIS_BROKER_DB; limiter: db
 #                                                            METASTUDIO_REDIS_LIMITER_DB)
 #      and AIRFLOW_HOME=.run/cluster (apart from `make demo`'s SQLite home);
-#   3. the MetaStudio connection: METASTUDIO_CONN (a connection URI or JSON, e.g. the real service's) or, by
-#      default, the local emulator's, both sharing the Redis limiter;
-#   4. scripts/airflow_env.sh for everything else (auth, ports, paths).
+#   3. scripts/airflow_env.sh for everything else (auth, ports, paths).
+# The MetaStudio connection is not here: cluster_start.sh stores metastudio_default in Airflow's database.
 
 _cluster_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -46,18 +45,4 @@ export METASTUDIO_EMULATOR_URL="http://127.0.0.1:$METASTUDIO_EMULATOR_PORT"
 # shellcheck source=scripts/airflow_env.sh
 source "$_cluster_root/scripts/airflow_env.sh"
 
-if [ -z "${AIRFLOW_CONN_METASTUDIO_DEFAULT:-}" ]; then
-  if [ -n "${METASTUDIO_CONN:-}" ]; then
-    export AIRFLOW_CONN_METASTUDIO_DEFAULT="$METASTUDIO_CONN"
-  else
-    AIRFLOW_CONN_METASTUDIO_DEFAULT="$("$(dirname "$AIRFLOW_BIN")/python" -c '
-import json, os, sys
-from metastudio_provider.emulator.config import DEFAULT_AK, DEFAULT_PROJECT_ID, DEFAULT_SK
-extra = {"region": os.environ["METASTUDIO_REGION"], "project_id": DEFAULT_PROJECT_ID,
-         "endpoint": os.environ["METASTUDIO_EMULATOR_URL"],
-         "rate_limit_storage": os.environ["AIRFLOW__METASTUDIO__RATE_LIMIT_STORAGE"]}
-print(json.dumps({"conn_type": "metastudio", "login": DEFAULT_AK, "password": DEFAULT_SK, "extra": extra}))')"
-    export AIRFLOW_CONN_METASTUDIO_DEFAULT
-  fi
-fi
 unset _cluster_root _cluster_line _cluster_db

@@ -4,11 +4,12 @@
 #   bash scripts/cluster_start.sh            # settings: scripts/cluster_env.sh (override by exporting)
 #   bash scripts/cluster_start.sh --print    # what it would start, and with which settings; starts nothing
 #
-# 1. checks the packages, PostgreSQL (creates the database if missing) and Redis (scripts/cluster_check.py);
+# 1. checks the packages, PostgreSQL (creates the database if missing) and Redis (scripts/cluster_setup.py);
 # 2. starts the MetaStudio emulator (unless one already answers on its port);
 # 3. starts N Celery workers, `airflow celery worker -H worker<i>@%h`, each with its own serve-logs port;
 # 4. runs scripts/airflow_start.sh: `airflow db migrate`, the pools of the region, then the api-server,
-#    scheduler, dag-processor and triggerer; then waits until every worker is ready.
+#    scheduler, dag-processor and triggerer; then waits until every worker is ready;
+# 5. creates the connection metastudio_default (the emulator, the shared Redis limiter) unless it exists.
 # Idempotent: what already runs is left alone. Pid files and logs in $AIRFLOW_HOME/run/. Stop with
 # scripts/cluster_stop.sh (`make cluster-stop`).
 set -euo pipefail
@@ -33,6 +34,7 @@ if [ "${1:-}" = --print ]; then
   for c in "${AIRFLOW_COMPONENTS[@]}"; do echo "component $c"; done
   for i in $(seq 1 "$WORKERS"); do worker_command "$i"; echo "worker ${WORKER_COMMAND[*]}"; done
   echo "emulator ${EMULATOR_ARGS[*]}"
+  echo "connection $("$BIN/python" "$METASTUDIO_ROOT/scripts/cluster_setup.py" show-connection)"
   # secrets left out: the api keys, connections (masked), passwords in URLs
   env | grep -E '^(AIRFLOW|METASTUDIO|WORKERS)' | grep -v -E '^AIRFLOW__(API_AUTH__JWT_SECRET|API__SECRET_KEY)=' \
     | sed -E -e 's/^(AIRFLOW_CONN_[A-Z0-9_]*)=.*/\1=***/' -e 's#(://[^:/@]*):[^@/]*@#\1:***@#g' | sort | sed 's/^/env /'
@@ -52,7 +54,7 @@ fail_with_log() {  # name message
   exit 1
 }
 
-"$BIN/python" "$METASTUDIO_ROOT/scripts/cluster_check.py"
+"$BIN/python" "$METASTUDIO_ROOT/scripts/cluster_setup.py" check
 echo "Checked packages, PostgreSQL and Redis (${SECONDS}s)"
 
 # -- the emulator ------------------------------------------------------------------------------------
@@ -84,6 +86,7 @@ done
 # -- api-server, scheduler, dag-processor, triggerer (and db migrate, pools) --------------------------
 bash "$METASTUDIO_ROOT/scripts/airflow_start.sh" || { echo "make cluster-stop stops what did start" >&2; exit 1; }
 echo "Airflow components up (${SECONDS}s)"
+"$BIN/python" "$METASTUDIO_ROOT/scripts/cluster_setup.py" connection
 
 deadline=$((SECONDS + TIMEOUT))
 for w in "${started[@]}"; do

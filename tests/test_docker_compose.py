@@ -52,14 +52,12 @@ def make_cluster() -> dict:
     out = subprocess.run(["bash", "scripts/cluster_start.sh", "--print"], cwd=ROOT, env=_clean_env(),
                          capture_output=True, text=True, check=True, timeout=60).stdout
     lines = [line.split(" ", 1) for line in out.splitlines()]
-    conn = subprocess.run(["bash", "-c", 'source scripts/cluster_env.sh && printf %s "$AIRFLOW_CONN_METASTUDIO_DEFAULT"'],
-                          cwd=ROOT, env=_clean_env(), capture_output=True, text=True, check=True, timeout=60).stdout
     return {
         "components": [rest for kind, rest in lines if kind == "component"],
         "workers": [rest for kind, rest in lines if kind == "worker"],
         "emulator": next(rest for kind, rest in lines if kind == "emulator").split(),
         "env": dict(rest.split("=", 1) for kind, rest in lines if kind == "env"),
-        "connection": json.loads(conn),
+        "connection": json.loads(next(rest for kind, rest in lines if kind == "connection")),
     }
 
 
@@ -124,15 +122,20 @@ def test_database_broker_result_backend_and_limiter_agree():
 
 
 def test_the_connection_shares_the_limiter_and_reaches_the_emulator_in_both():
+    """Compose passes it in the environment; make cluster stores it in Airflow's database (SK masked in --print)."""
     from airflow.sdk import Connection
 
     from metastudio_provider.emulator.config import DEFAULT_AK, DEFAULT_PROJECT_ID, DEFAULT_SK
     from metastudio_provider.hooks.metastudio import MetaStudioHook
 
     cluster = make_cluster()
+    body = cluster["connection"]
+    assert body["connection_id"] == "metastudio_default" and body["password"] == "***"
+    cluster_conn = Connection(conn_id="metastudio_default", conn_type=body["conn_type"], login=body["login"],
+                              password=DEFAULT_SK, port=body["port"], extra=body["extra"])
     uri = compose_env()["AIRFLOW_CONN_METASTUDIO_DEFAULT"]
     compose_conn = Connection.from_uri(uri, conn_id="metastudio_default")
-    cluster_conn = Connection.from_json(json.dumps(cluster["connection"]), conn_id="metastudio_default")
+    assert compose_conn.password == DEFAULT_SK
     for conn, limiter, emulator in (
         (compose_conn, compose_env()["AIRFLOW__METASTUDIO__RATE_LIMIT_STORAGE"], "http://emulator:8765"),
         (cluster_conn, cluster["env"]["AIRFLOW__METASTUDIO__RATE_LIMIT_STORAGE"], cluster["env"]["METASTUDIO_EMULATOR_URL"]),
@@ -141,8 +144,7 @@ def test_the_connection_shares_the_limiter_and_reaches_the_emulator_in_both():
         assert settings.rate_limit_storage == limiter
         assert settings.base_url == emulator
         assert settings.region == CLUSTER_ENV["METASTUDIO_REGION"]
-        assert (settings.credentials.ak, settings.credentials.sk, settings.credentials.project_id) == (
-            DEFAULT_AK, DEFAULT_SK, DEFAULT_PROJECT_ID)
+        assert (settings.credentials.ak, settings.credentials.project_id) == (DEFAULT_AK, DEFAULT_PROJECT_ID)
     assert parse_qs(urlsplit(uri).query)["rate_limit_storage"] == [compose_env()["AIRFLOW__METASTUDIO__RATE_LIMIT_STORAGE"]]
 
 

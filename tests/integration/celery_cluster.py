@@ -78,7 +78,6 @@ class CeleryCluster(AirflowCluster):
             "AIRFLOW__OPERATORS__DEFAULT_QUEUE": f"it-{self.database}",
             "METASTUDIO_EMULATOR_PORT": str(self.emulator_port),
             "METASTUDIO_WORKER_LOG_PORT_BASE": str(self.worker_log_port_base),
-            "METASTUDIO_CONN": "",  # always the cluster's emulator, whatever the caller's environment says
             **self.extra_env,
         }
 

@@ -17,6 +17,7 @@ PostgreSQL and Redis missing: skipped, or failed when CI=true.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections import Counter
@@ -27,7 +28,7 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from .celery_cluster import CeleryCluster, ClusterStartError
+from .celery_cluster import LIMITER_DB, REDIS_SERVER, CeleryCluster, ClusterStartError
 
 DAG_ID = "metastudio_video_backfill"
 DATES = ("2026-11-20", "2026-11-21")
@@ -114,6 +115,9 @@ def test_backfill_on_celery_survives_a_killed_worker(cluster: CeleryCluster, mon
 
     client.wait_for_dag(DAG_ID, timeout=120)
     mark("DAG parsed")
+    # the tasks' connection: stored by cluster_start.sh, sharing the limiter in the cluster's Redis
+    extra = json.loads(client.get("/api/v2/connections/metastudio_default")["extra"])
+    assert extra["rate_limit_storage"] == f"{REDIS_SERVER}/{LIMITER_DB}" and extra["endpoint"] == cluster.emulator_url
     done = cluster.airflow("backfill", "create", "--dag-id", DAG_ID, "--from-date", DATES[0], "--to-date", DATES[-1])
     assert done.returncode == 0, done.stdout + done.stderr
     mark("backfill created")

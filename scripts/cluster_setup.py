@@ -1,21 +1,33 @@
-"""What ``make cluster`` checks before it starts anything, each failure with the fix in its message.
+"""The Python steps of ``make cluster`` (scripts/cluster_start.sh); settings from scripts/cluster_env.sh.
 
-    python scripts/cluster_check.py          # settings from the environment (scripts/cluster_env.sh)
+    python scripts/cluster_setup.py check            # before anything starts
+    python scripts/cluster_setup.py connection       # once the api-server answers
+    python scripts/cluster_setup.py show-connection  # the connection it would create, SK masked
 
-1. The Celery deployment's packages are installed: psycopg2 (metadata database), asyncpg (Airflow 3's
+``check``, each failure with the fix in its message (exit status 1):
+
+1. the Celery deployment's packages are installed: psycopg2 (metadata database), asyncpg (Airflow 3's
    async engine), psycopg 3 (Celery's ``db+postgresql://`` result backend: SQLAlchemy 2.1 maps
-   ``postgresql://`` to psycopg 3), redis, and a Celery the Celery provider can import.
-2. PostgreSQL answers; the cluster's database is created if it is missing.
+   ``postgresql://`` to psycopg 3), redis, and a Celery the Celery provider can import;
+2. PostgreSQL answers; the cluster's database is created if it is missing;
 3. Redis answers (broker and limiter URLs).
 
-Passwords in URLs are never printed. Exit status 1 on the first failed step.
+``connection`` creates ``metastudio_default`` in Airflow's database over the REST API, pointing at the
+cluster's emulator and sharing the Redis limiter (extra ``rate_limit_storage``), unless it exists: a
+connection edited in the UI (e.g. to the real MetaStudio) survives restarts. Like ``make demo``'s, it
+has every extra the UI form offers and port 0, so Admin > Connections shows and tests it.
+
+Passwords and the SK are never printed.
 """
 
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import sys
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 INSTALL = "run `make venv` (or `pip install -c constraints.txt 'airflow-provider-metastudio[celery]'`)"
@@ -94,13 +106,51 @@ def check_redis(*urls: str) -> str:
     return "Redis: " + ", ".join(redact(u) for u in urls)
 
 
-def main() -> int:
+def emulator_connection(env: Mapping[str, str] = os.environ) -> dict[str, Any]:
+    """The REST body of ``metastudio_default`` for the cluster's emulator, with the shared Redis limiter."""
+    from metastudio_provider.emulator.config import DEFAULT_AK, DEFAULT_PROJECT_ID, DEFAULT_SK
+
+    extra = {"region": env["METASTUDIO_REGION"], "project_id": DEFAULT_PROJECT_ID,
+             "endpoint": env["METASTUDIO_EMULATOR_URL"], "app_user_id": None,
+             "rate_limit_storage": env["AIRFLOW__METASTUDIO__RATE_LIMIT_STORAGE"]}
+    return {"connection_id": "metastudio_default", "conn_type": "metastudio", "login": DEFAULT_AK,
+            "password": DEFAULT_SK, "port": 0, "extra": json.dumps(extra)}
+
+
+def ensure_connection(env: Mapping[str, str] = os.environ) -> str:
+    import httpx
+
+    with httpx.Client(base_url=env["AIRFLOW_URL"], timeout=30) as http:
+        login = http.post("/auth/token", json={"username": env["AIRFLOW_ADMIN_USER"],
+                                               "password": env["AIRFLOW_ADMIN_PASSWORD"]})
+        if login.status_code >= 300:
+            raise CheckFailed(f"cannot log in to {env['AIRFLOW_URL']} as {env['AIRFLOW_ADMIN_USER']}: "
+                              f"HTTP {login.status_code}")
+        headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        created = http.post("/api/v2/connections", json=emulator_connection(env), headers=headers)
+    if created.status_code == 409:
+        return "Connection metastudio_default: exists, kept (edit it in Admin > Connections)"
+    if created.status_code >= 300:
+        raise CheckFailed(f"creating the connection metastudio_default: HTTP {created.status_code} {created.text[:300]}")
+    return (f"Connection metastudio_default: created (emulator {env['METASTUDIO_EMULATOR_URL']}, "
+            f"limiter {redact(env['AIRFLOW__METASTUDIO__RATE_LIMIT_STORAGE'])})")
+
+
+def main(argv: list[str]) -> int:
     env = os.environ
-    check_packages()
-    print(ensure_database(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]))
-    print(check_redis(env["AIRFLOW__CELERY__BROKER_URL"], env["AIRFLOW__METASTUDIO__RATE_LIMIT_STORAGE"]))
+    command = argv[1] if len(argv) > 1 else "check"
+    if command == "check":
+        check_packages()
+        print(ensure_database(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]))
+        print(check_redis(env["AIRFLOW__CELERY__BROKER_URL"], env["AIRFLOW__METASTUDIO__RATE_LIMIT_STORAGE"]))
+    elif command == "connection":
+        print(ensure_connection())
+    elif command == "show-connection":
+        print(json.dumps({**emulator_connection(), "password": "***"}))
+    else:
+        raise SystemExit(f"usage: {argv[0]} check|connection|show-connection")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv))
