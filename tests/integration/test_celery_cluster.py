@@ -63,6 +63,7 @@ def cluster(tmp_path: Path) -> Iterator[CeleryCluster]:
         "METASTUDIO_EMULATOR_JOB_SECONDS": "2",
         # 3 slots per worker: the 6 chunks spread over both workers
         "AIRFLOW__CELERY__WORKER_CONCURRENCY": "3",
+        "AIRFLOW_STOP_TIMEOUT": "5",  # a throwaway cluster: SIGKILL what has not stopped after 5 s
     })
     try:
         cluster.start()
