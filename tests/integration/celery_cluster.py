@@ -9,6 +9,7 @@ free ports, so it runs beside a developer's cluster and other tests.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -49,6 +50,22 @@ def _is_free(port: int) -> bool:
         return True
 
 
+def purge_queue(queue: str) -> None:
+    """Remove a test queue from the broker, with the messages a killed worker left unacknowledged
+    (Redis would hand them out again after the visibility timeout, to a queue nobody reads)."""
+    import redis
+
+    broker = redis.Redis.from_url(f"{REDIS_SERVER}/{BROKER_DB}")
+    try:
+        for tag, raw in broker.hgetall("unacked").items():
+            if json.loads(raw)[2] == queue:
+                broker.hdel("unacked", tag)
+                broker.zrem("unacked_index", tag)
+        broker.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+    except (redis.RedisError, ValueError, IndexError) as exc:
+        print(f"could not purge test queue {queue}: {exc}")
+
+
 @dataclass
 class CeleryCluster(AirflowCluster):
     """``make cluster`` with its own database, Redis queue, ports and home; the project's dags/ only."""
@@ -58,6 +75,11 @@ class CeleryCluster(AirflowCluster):
     database: str = field(default_factory=lambda: f"metastudio_it_{uuid.uuid4().hex[:10]}")
     emulator_port: int = field(default_factory=free_port)
     worker_log_port_base: int = field(default_factory=lambda: free_port_run(8))
+
+    @property
+    def queue(self) -> str:
+        """Our own Celery queue: workers of another cluster on the same broker never take our tasks."""
+        return f"it-{self.database}"
 
     @property
     def emulator_url(self) -> str:
@@ -74,8 +96,7 @@ class CeleryCluster(AirflowCluster):
             "METASTUDIO_CLUSTER_REDIS": REDIS_SERVER,
             "METASTUDIO_REDIS_BROKER_DB": str(BROKER_DB),
             "METASTUDIO_REDIS_LIMITER_DB": str(LIMITER_DB),
-            # a queue of our own: workers of another cluster on the same broker never take our tasks
-            "AIRFLOW__OPERATORS__DEFAULT_QUEUE": f"it-{self.database}",
+            "AIRFLOW__OPERATORS__DEFAULT_QUEUE": self.queue,
             "METASTUDIO_EMULATOR_PORT": str(self.emulator_port),
             "METASTUDIO_WORKER_LOG_PORT_BASE": str(self.worker_log_port_base),
             **self.extra_env,
@@ -96,6 +117,7 @@ class CeleryCluster(AirflowCluster):
     def stop(self) -> float:
         seconds = super().stop()
         self.drop_database()
+        purge_queue(self.queue)
         return seconds
 
     def drop_database(self) -> None:
