@@ -69,19 +69,19 @@ def metastudio_daily_livestream():
         from metastudio_provider.inputs import resolve_under
         from metastudio_provider.preflight import Problems, check_run_conf, pick_asset
 
-        check_run_conf(get_current_context())
         found = Problems()
+        check_run_conf(get_current_context(), found)
         path = found.check(resolve_under, params["room_definition"], INCLUDE, "room_definition")
         found.fail_if_any("metastudio_daily_livestream: bad input, nothing was created")
         try:
             definition = yaml.safe_load(path.read_text())
         except yaml.YAMLError as exc:
-            found.found.append(f"room_definition {path.name}: not valid YAML: {' '.join(str(exc).split())}")
+            found.add(f"room_definition {path.name}: not valid YAML: {' '.join(str(exc).split())}")
             definition = {}
         if not isinstance(definition, dict):
-            found.found.append(f"room_definition {path.name}: expected a mapping, got {type(definition).__name__}")
+            found.add(f"room_definition {path.name}: expected a mapping, got {type(definition).__name__}")
             definition = {}
-        found.found += bodies.room_problems(definition)
+        found.add(*bodies.room_problems(definition))
         hook = MetaStudioHook()
         model = found.check(pick_asset, hook, definition.get("model_asset_id"), "HUMAN_MODEL_2D", "model_asset_id")
         voice = found.check(pick_asset, hook, definition.get("voice_asset_id"), "VOICE_MODEL", "voice_asset_id")

@@ -23,7 +23,7 @@ One batch per day: `include/batches/<YYYY-MM-DD>.yaml` lists rows; each row has 
 `title`, a `script`, and optional `avatar`, `voice`, `background` asset ids.
 
 **Catch-up is explicit.** Unpausing the DAG starts no runs for past dates (`catchup=False`); make
-them with a backfill, from the DAG page (**Trigger** ▸ *Backfill*) or the CLI:
+them with a backfill, from the DAG page (**Trigger** ▸ *Backfill* ▸ **Run Backfill**) or the CLI:
 
     airflow backfill create --dag-id metastudio_video_backfill --from-date 2026-11-20 --to-date 2026-11-21
 

@@ -37,6 +37,9 @@ class Problems:
             self.found.append(str(exc))
             return None
 
+    def add(self, *problems: str) -> None:
+        self.found.extend(problems)
+
     def fail_if_any(self, what: str) -> None:
         """``AirflowFailException`` (permanent: no retries) listing every problem found."""
         if self.found:
@@ -80,7 +83,7 @@ def check_run_conf(context: Any, problems: Problems | None = None) -> dict[str, 
     conf = dict(getattr(context.get("dag_run"), "conf", None) or {})
     found = conf_problems(conf, declared_params(context))
     if problems is not None:
-        problems.found += found
+        problems.add(*found)
     elif found:
         raise AirflowFailException(f"{context['dag'].dag_id}: bad run conf: " + "; ".join(found))
     return conf

@@ -88,3 +88,19 @@ def test_manifest_that_is_not_yaml(tmp_path):
     (tmp_path / "bad.yaml").write_text("- id: a\n  script: [unclosed\n")
     with pytest.raises(ManifestError, match="bad.yaml: not valid YAML"):
         load_manifest(tmp_path / "bad.yaml")
+
+
+def test_room_definition_problems_are_named_before_anything_is_created():
+    import yaml
+
+    from metastudio_provider.bodies import room_problems
+
+    shipped = yaml.safe_load((ROOT / "include" / "livestream" / "room.yaml").read_text())
+    assert room_problems(shipped) == []
+    broken = {**shipped, "room_name": "a/b", "scenes": [{"script_name": "s", "paragraphs": [
+        {"text": "", "product": "Unknown mug"}]}], "interaction_rules": {"group_name": "g", "rules": [{"reply": "x"}]}}
+    found = " | ".join(room_problems(broken))
+    for expected in ("room_name contains '/'", "scenes[1].paragraphs[1].text is empty",
+                     "scenes[1].paragraphs[1].product 'Unknown mug' is not one of the room's products",
+                     "interaction_rules.rules[1] needs an integer event_type and a reply"):
+        assert expected in found, found
