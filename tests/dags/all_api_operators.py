@@ -246,7 +246,8 @@ with DAG(
     )
     create_rule_group = CreateInteractionRuleGroupOperator(
         task_id="create_rule_group",
-        body={"group_name": NAME, "interaction_rules": [{"event_type": 1, "keywords": ["price"], "hit_count": 1}]},
+        body={"group_name": NAME, "interaction_rules": [{"event_type": 1, "hit_condition": {"relation": "OR", "tags": [
+            {"tag": "comment", "operation": "contain", "match": "any", "value": "price"}]}}]},
     )
     list_rule_groups = ListInteractionRuleGroupsOperator(task_id="list_rule_groups", query={"group_name": NAME})
     update_rule_group = UpdateInteractionRuleGroupOperator(

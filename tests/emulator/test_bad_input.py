@@ -13,7 +13,7 @@ from metastudio_provider.emulator import schema
 from metastudio_provider.emulator.body_models import MODELS
 from metastudio_provider.emulator.testing import RunningEmulator
 
-from .helpers import call
+from .helpers import call, call_raw
 
 WRITE_APIS = [api for api in all_apis().values() if api.method in ("POST", "PUT")]
 DEEP = b'{"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
@@ -111,11 +111,22 @@ def test_messages_say_what_is_wrong(emu: RunningEmulator) -> None:
     assert nested["error_msg"] == "parameter 'scene_scripts[0].voice_config' must be an object"
 
 
-def test_unknown_fields_are_ignored(emu: RunningEmulator) -> None:
-    """MetaStudio's behaviour is not documented; the SDK never sends them (docs/emulator.md, "Bad input")."""
-    created = call(emu, "CreateDigitalAsset", json={"asset_name": "extra", "asset_type": "IMAGE",
-                                                    "no_such_field": {"deep": [1]}})
-    assert call(emu, "ShowAsset", {"asset_id": created["asset_id"]})["asset_name"] == "extra"
+@pytest.mark.parametrize(
+    ("body", "where"),
+    [
+        ({"asset_name": "extra", "asset_type": "IMAGE", "no_such_field": {"deep": [1]}}, "no_such_field"),
+        ({"asset_name": "extra", "asset_type": "IMAGE", "shared_config": {"shared_typo": "PRIVATE"}},
+         "shared_config.shared_typo"),
+    ],
+)
+def test_unknown_fields_are_refused_and_nothing_is_made(emu: RunningEmulator, body: dict, where: str) -> None:
+    """A misspelt field is a 400 naming it, not silently dropped (docs/emulator.md, "Bad input")."""
+    before = call(emu, "ListAssets", query={"asset_name": "extra"})["count"]
+    response = call_raw(emu, "CreateDigitalAsset", json=body)
+    assert response.status_code == 400, response.text
+    assert response.json()["error_code"] == "MSS.00000001"
+    assert f"'{where}' is not a field of" in response.json()["error_msg"]
+    assert call(emu, "ListAssets", query={"asset_name": "extra"})["count"] == before
 
 
 def test_vendored_body_models_match_the_sdk() -> None:

@@ -5,7 +5,7 @@ maps each body model to its fields: wire name → SDK type (``str``, ``int``, ``
 ``object``, ``datetime``, ``list[T]``, ``dict(str, T)`` or another model). A value of the wrong
 type anywhere is a 400 naming its path, e.g. ``scene_scripts[0].voice_config``.
 
-Fields the model does not declare are ignored (see docs/emulator.md, "Bad input"). Regenerate
+A field the model does not declare is a 400 too (see docs/emulator.md, "Bad input"). Regenerate
 with ``python -m metastudio_provider.emulator.schema > plugins/metastudio_provider/emulator/body_models.py``.
 """
 
@@ -72,8 +72,10 @@ def check(value: Any, type_name: str, where: str) -> None:
     if not isinstance(value, dict):
         raise invalid(f"parameter '{where}' must be an object")
     for key, item in value.items():
-        if key in fields:
-            check(item, fields[key], f"{where}.{key}" if where else key)
+        path = f"{where}.{key}" if where else key
+        if key not in fields:
+            raise invalid(f"parameter '{path}' is not a field of {type_name}")
+        check(item, fields[key], path)
 
 
 def generate_source() -> str:

@@ -25,7 +25,7 @@ ENUMS: dict[str, dict[str, tuple[str, ...]]] = {
 
 
 def validate_body(api: Api, body: Any) -> None:
-    """Raise a 400 (MSS.00000001) naming the first offending field; unknown fields are ignored."""
+    """Raise a 400 (MSS.00000001) naming the first offending field (unknown fields included)."""
     if not isinstance(body, dict):
         raise invalid("request body must be a JSON object")
     if api.body_model:
