@@ -73,9 +73,12 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "browser: drives the Airflow UI in a real Chromium (slow)")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    """Debian's Chromium under Playwright; no browser is ever downloaded."""
+    """Debian's Chromium under Playwright; no browser is ever downloaded.
+
+    Module-scoped: Playwright's sync API keeps an event loop running in this thread while it is open,
+    and every later test that calls ``asyncio.run`` (triggers run inline by ``dag.test()``) would fail."""
     if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)):
         _unavailable(f"no Chromium at {CHROMIUM}")
     try:
