@@ -35,6 +35,9 @@ export AIRFLOW__CORE__LOAD_EXAMPLES=False
 export AIRFLOW__CORE__EXECUTOR="${AIRFLOW__CORE__EXECUTOR:-LocalExecutor}"
 # LocalExecutor pre-forks one worker per parallelism slot (32 by default: ~900 MB on this machine).
 export AIRFLOW__CORE__PARALLELISM="${AIRFLOW__CORE__PARALLELISM:-8}"
+# The provider's sensors and workflow operators wait on the triggerer unless a task says deferrable=False
+# (their default is this Airflow option, which is False unless set).
+export AIRFLOW__OPERATORS__DEFAULT_DEFERRABLE="${AIRFLOW__OPERATORS__DEFAULT_DEFERRABLE:-True}"
 # New DAG files show up within seconds instead of the default 300 s.
 export AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL="${AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL:-5}"
 # A task's supervisor notices that its task process has exited only at this interval (it is also the

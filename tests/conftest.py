@@ -19,6 +19,7 @@ os.environ.update(
         "AIRFLOW__CORE__DAGS_FOLDER": str(TESTS / "dags"),
         "AIRFLOW__CORE__UNIT_TEST_MODE": "True",
         "AIRFLOW__CORE__ALLOWED_DESERIALIZATION_CLASSES_REGEXP": ".*",
+        "AIRFLOW__OPERATORS__DEFAULT_DEFERRABLE": "True",  # as scripts/airflow_env.sh: the provider's waits defer
     }
 )
 

@@ -54,6 +54,18 @@ _FIELDS: dict[str, dict[str, Any]] = {
         "redis://[:password@]host:6379/0 (shared by all workers). Empty: [metastudio] rate_limit_storage.",
         "placeholder": "redis://redis:6379/1",
     },
+    "timeout": {
+        "label": "Request timeout (seconds)",
+        "schema": {"type": ["number", "null"], "exclusiveMinimum": 0},
+        "description": "How long one HTTP request may take to connect, send or answer. Empty: 30.",
+        "placeholder": "30",
+    },
+    "max_attempts": {
+        "label": "Max attempts per call",
+        "schema": {"type": ["integer", "null"], "minimum": 1},
+        "description": "Tries of one call, the first included, on transient errors (5xx, 429, network). Empty: 6.",
+        "placeholder": "6",
+    },
 }
 CONN_FIELDS: dict[str, dict[str, Any]] = {
     name: {k: v for k, v in spec.items() if k != "placeholder"} for name, spec in _FIELDS.items()

@@ -156,12 +156,12 @@ def test_triggers_serialize_to_their_own_arguments() -> None:
 
 
 def test_sensor_arguments_are_checked() -> None:
-    with pytest.raises(ValueError, match="needs job_id"):
+    with pytest.raises(TypeError, match="missing keyword argument 'job_id'"):
         VideoJobSensor(task_id="s")
     with pytest.raises(ValueError, match="wait_for must be"):
         LivestreamJobSensor(task_id="s", room_id="r", job_id="j", wait_for="soon")
     assert LivestreamJobSensor(task_id="s", room_id="r", job_id="j", wait_for="ended").kind == "live_job_ended"
-    assert AssetStateSensor(task_id="a", asset_id="x").template_fields == ("asset_id",)
+    assert AssetStateSensor(task_id="a", asset_id="x").template_fields == ("asset_id", "metastudio_conn_id")
     assert TtsAuditionSensor(task_id="t", job_id="x").deferrable is True
 
 

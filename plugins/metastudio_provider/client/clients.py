@@ -65,11 +65,15 @@ class _ClientBase:
 
 
 class MetaStudioClient(_ClientBase):
-    """Synchronous client; one pooled ``httpx.Client``. Use as a context manager or ``close()``."""
+    """Synchronous client; one pooled ``httpx.Client``. Use as a context manager or ``close()``.
 
-    def __init__(self, settings: ClientSettings, limiter: RateLimiter | None = None) -> None:
+    ``transport`` replaces httpx's network transport (``httpx.MockTransport`` in tests, a proxy's).
+    """
+
+    def __init__(self, settings: ClientSettings, limiter: RateLimiter | None = None,
+                 transport: httpx.BaseTransport | None = None) -> None:
         super().__init__(settings, limiter)
-        self._http = httpx.Client(timeout=settings.timeout, limits=_POOL)
+        self._http = httpx.Client(timeout=settings.timeout, limits=_POOL, transport=transport)
 
     def call(self, api: str | Api, path_params: Params = None, query: Params = None, body: Params = None) -> dict:
         """Call ``api`` (a catalog name such as ``"ShowAsset"``) and return its parsed JSON."""
@@ -128,6 +132,10 @@ class MetaStudioClient(_ClientBase):
     def close(self) -> None:
         self._http.close()
 
+    @property
+    def closed(self) -> bool:
+        return self._http.is_closed
+
     def __enter__(self) -> MetaStudioClient:
         return self
 
@@ -138,9 +146,10 @@ class MetaStudioClient(_ClientBase):
 class AsyncMetaStudioClient(_ClientBase):
     """asyncio client for triggers; shares the process's rate limiter with the sync client."""
 
-    def __init__(self, settings: ClientSettings, limiter: RateLimiter | None = None) -> None:
+    def __init__(self, settings: ClientSettings, limiter: RateLimiter | None = None,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
         super().__init__(settings, limiter)
-        self._http = httpx.AsyncClient(timeout=settings.timeout, limits=_POOL)
+        self._http = httpx.AsyncClient(timeout=settings.timeout, limits=_POOL, transport=transport)
 
     async def call(
         self, api: str | Api, path_params: Params = None, query: Params = None, body: Params = None

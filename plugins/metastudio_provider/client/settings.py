@@ -38,10 +38,14 @@ class ClientSettings:
     rate_limit_margin: float = 0.05
     """Seconds added to the 1-second window, for the gateway counting arrivals (see ``limiter``)."""
     timeout: float = 30.0
+    """Seconds httpx waits to connect, read, write or get a pooled connection (connection extra ``timeout``)."""
     max_attempts: int = 6
+    """Tries of one call, the first included, for transient errors (connection extra ``max_attempts``)."""
     max_backoff: float = 20.0
 
     def __post_init__(self) -> None:
+        number_setting("timeout", self.timeout)
+        number_setting("max_attempts", self.max_attempts, integer=True)
         if self.region not in REGIONS:
             raise MetaStudioConfigError("region", f"unknown region {self.region!r}; expected one of {', '.join(REGIONS)}")
         if self.endpoint:
@@ -50,6 +54,25 @@ class ClientSettings:
     @property
     def base_url(self) -> str:
         return (self.endpoint or f"https://metastudio.{self.region}.myhuaweicloud.com").rstrip("/")
+
+
+def number_setting(field_name: str, value: object, *, integer: bool = False) -> float | int:
+    """``value`` (a number, or a string of one) as a positive float, or a whole number >= 1 with
+    ``integer``; else ``MetaStudioConfigError`` naming the field."""
+    wanted = "a whole number >= 1" if integer else "a number of seconds > 0"
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        number = float(value)  # type: ignore[arg-type]
+        if integer:
+            if not number.is_integer():
+                raise ValueError
+            number = int(number)
+    except (TypeError, ValueError, OverflowError):
+        raise MetaStudioConfigError(field_name, f"must be {wanted}, not {value!r}") from None
+    if number != number or number <= 0 or number == float("inf"):
+        raise MetaStudioConfigError(field_name, f"must be {wanted}, not {value!r}")
+    return number
 
 
 def check_endpoint(endpoint: str, field_name: str = "endpoint") -> None:

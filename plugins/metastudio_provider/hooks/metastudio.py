@@ -2,8 +2,9 @@
 
 Connection (type ``metastudio``): login = AK, password = SK; extras ``region``,
 ``project_id``, optional ``endpoint`` (base URL override, e.g. the emulator), ``app_user_id``
-(sent as X-App-UserId) and ``rate_limit_storage`` (``redis://…`` to share the limiter
-across processes; else the Airflow option ``[metastudio] rate_limit_storage``, else memory).
+(sent as X-App-UserId), ``rate_limit_storage`` (``redis://…`` to share the limiter
+across processes; else the Airflow option ``[metastudio] rate_limit_storage``, else memory),
+``timeout`` (seconds per HTTP request, default 30) and ``max_attempts`` (tries of a call, default 6).
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ import json
 import os
 from collections.abc import Mapping
 from functools import cached_property
+from types import TracebackType
 from typing import Any
 
+import httpx
 from airflow.sdk import BaseHook
 from airflow.sdk.exceptions import AirflowNotFoundException
 
@@ -22,6 +25,7 @@ from metastudio_provider.catalog import DEFAULT_REGION, get_api
 from metastudio_provider.client import AsyncMetaStudioClient, ClientSettings, Credentials, MetaStudioClient
 from metastudio_provider.client.errors import MetaStudioConfigError
 from metastudio_provider.client.identity import identity_token, with_token
+from metastudio_provider.client.settings import number_setting
 from metastudio_provider.hooks.failures import (
     MetaStudioConfigFailure,
     MetaStudioPermanentError,
@@ -43,6 +47,11 @@ class MetaStudioHook(BaseHook):
 
     :param metastudio_conn_id: the Airflow connection to use.
     :param region: overrides the connection's ``region`` extra.
+    :param transport: an httpx transport for the clients instead of the network (``httpx.MockTransport``
+        in tests, a proxy's); one that is both sync and async (as ``MockTransport``) serves both clients.
+
+    ``close()`` (or ``with MetaStudioHook() as hook:``) closes the sync client; operators do it when
+    their ``execute`` / ``execute_complete`` ends. A call after ``close()`` opens a new client.
     """
 
     conn_name_attr = "metastudio_conn_id"
@@ -50,10 +59,12 @@ class MetaStudioHook(BaseHook):
     conn_type = CONN_TYPE
     hook_name = "Huawei Cloud MetaStudio"
 
-    def __init__(self, metastudio_conn_id: str = default_conn_name, region: str | None = None) -> None:
+    def __init__(self, metastudio_conn_id: str = default_conn_name, region: str | None = None, *,
+                 transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None) -> None:
         super().__init__()
         self.metastudio_conn_id = metastudio_conn_id
         self.region_override = region
+        self.transport = transport
         self._async_client: AsyncMetaStudioClient | None = None
 
     # -- settings -----------------------------------------------------------------------
@@ -68,7 +79,8 @@ class MetaStudioHook(BaseHook):
         mask_connection_secrets(conn, extras)
 
         def extra(name: str) -> Any:
-            return extras.get(name) or extras.get(f"extra__{CONN_TYPE}__{name}") or None
+            values = (extras.get(name), extras.get(f"extra__{CONN_TYPE}__{name}"))
+            return next((value for value in values if value not in (None, "")), None)
 
         missing = [label for label, value in (("login (AK)", conn.login), ("password (SK)", conn.password))
                    if not value]
@@ -80,6 +92,13 @@ class MetaStudioHook(BaseHook):
                                           "connection's extra, e.g. {\"project_id\": \"...\"}")
         storage = extra("rate_limit_storage") or _configured_storage()
         mask_uri_password(storage)  # also when it comes from the Airflow option
+        numbers: dict[str, Any] = {}
+        for name, value in (("timeout", extra("timeout")), ("max_attempts", extra("max_attempts"))):
+            if value is not None:
+                try:
+                    numbers[name] = number_setting(name, value, integer=name == "max_attempts")
+                except MetaStudioConfigError as exc:
+                    raise MetaStudioConfigFailure(f"extra {name}", str(exc).split(": ", 2)[-1]) from None
         try:
             return ClientSettings(
                 credentials=Credentials(ak=conn.login, sk=conn.password, project_id=extra("project_id")),
@@ -87,6 +106,7 @@ class MetaStudioHook(BaseHook):
                 endpoint=extra("endpoint") or conn.host or None,
                 app_user_id=extra("app_user_id"),
                 rate_limit_storage=storage,
+                **numbers,
             )
         except MetaStudioConfigError as exc:
             raise MetaStudioConfigFailure.from_error(exc) from None
@@ -108,13 +128,27 @@ class MetaStudioHook(BaseHook):
     # -- calls --------------------------------------------------------------------------
     @cached_property
     def client(self) -> MetaStudioClient:
+        transport = self.transport if isinstance(self.transport, httpx.BaseTransport) else None
         try:
-            return MetaStudioClient(self.settings)
+            return MetaStudioClient(self.settings, transport=transport)
         except MetaStudioConfigError as exc:
             raise MetaStudioConfigFailure.from_error(exc) from None
 
     def get_conn(self) -> MetaStudioClient:
         return self.client
+
+    def close(self) -> None:
+        """Close the sync client's connections, if one was opened (the next call opens a new one)."""
+        client = self.__dict__.pop("client", None)
+        if client is not None:
+            client.close()
+
+    def __enter__(self) -> MetaStudioHook:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
 
     def call(self, api: str, path_params: Params = None, query: Params = None, body: Params = None) -> dict:
         """Call a catalog API by its SDK name (e.g. ``"CreateDigitalAsset"``); return the parsed JSON.
@@ -156,7 +190,9 @@ class MetaStudioHook(BaseHook):
         if self._async_client is None:
             conn = await self.aget_connection(self.metastudio_conn_id)
             with permanent_errors():
-                self._async_client = AsyncMetaStudioClient(self.settings_from_connection(conn, self.region_override))
+                transport = self.transport if isinstance(self.transport, httpx.AsyncBaseTransport) else None
+                self._async_client = AsyncMetaStudioClient(
+                    self.settings_from_connection(conn, self.region_override), transport=transport)
         with permanent_errors():
             return await self._async_client.call(api, path_params, query, body)
 

@@ -28,6 +28,14 @@ def default_region() -> str:
         return DEFAULT_REGION
 
 
+def default_deferrable() -> bool:
+    """Airflow's ``[operators] default_deferrable`` (False unless set), the default of ``deferrable``
+    as in Airflow's own providers; read when a task is made, so the running deployment's setting counts."""
+    from airflow.sdk.configuration import conf
+
+    return conf.getboolean("operators", "default_deferrable", fallback=False)
+
+
 def run_identity(context: Any) -> str:
     """The identity token of this task instance (dag, run, task, map index): the same on every try of
     it, different for every other task instance. Creates carry it so a retry finds only its own."""
@@ -58,28 +66,48 @@ def fail_fast(method: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def closes_hook(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Close the task's hook (its HTTP connections) when ``method`` ends: returned, raised or deferred."""
+
+    @functools.wraps(method)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            self.close_hook()
+
+    return wrapper
+
+
 class MetaStudioMixin:
     """``metastudio_conn_id`` and ``region``, the hook, and the API's pool as the default ``pool``.
 
-    :param metastudio_conn_id: Airflow connection id (default ``metastudio_default``).
+    :param metastudio_conn_id: Airflow connection id (default ``metastudio_default``); a template field.
     :param region: MetaStudio region; overrides the connection's and picks the pool.
+
+    A ``pool`` the DAG author gives (argument or ``default_args``) wins over the API's pool.
     """
 
     api_name: str | None = None
     """The API whose pool this task uses by default (``catalog.pool_name``)."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
-        """Every ``execute`` / ``execute_complete`` / ``poke`` of every subclass fails fast (``fail_fast``)."""
+        """Every ``execute`` / ``execute_complete`` / ``poke`` of every subclass fails fast (``fail_fast``);
+        ``execute`` / ``execute_complete`` close the hook when they end; ``metastudio_conn_id`` is templated."""
         super().__init_subclass__(**kwargs)
         for name in _FAIL_FAST_METHODS:
             method = cls.__dict__.get(name)
             if callable(method) and not getattr(method, "__fail_fast__", False):
-                setattr(cls, name, fail_fast(method))
+                setattr(cls, name, fail_fast(method) if name == "poke" else closes_hook(fail_fast(method)))
+        fields = tuple(getattr(cls, "template_fields", ()))
+        if "metastudio_conn_id" not in fields:
+            cls.template_fields = (*fields, "metastudio_conn_id")
 
     def __init__(
         self, *, metastudio_conn_id: str = MetaStudioHook.default_conn_name, region: str | None = None, **kwargs: Any
     ) -> None:
-        if self.api_name and kwargs.get("pool") is None:
+        # Airflow hands this __init__ the merged default_args; it applies them only after this runs.
+        if self.api_name and kwargs.get("pool") is None and (kwargs.get("default_args") or {}).get("pool") is None:
             kwargs["pool"] = pool_name(self.api_name, region or default_region())
         super().__init__(**kwargs)
         self.metastudio_conn_id = metastudio_conn_id
@@ -88,6 +116,12 @@ class MetaStudioMixin:
     @cached_property
     def hook(self) -> MetaStudioHook:
         return MetaStudioHook(self.metastudio_conn_id, region=self.region)
+
+    def close_hook(self) -> None:
+        """Close the hook's HTTP client if this task opened one."""
+        hook = self.__dict__.get("hook")
+        if hook is not None:
+            hook.close()
 
 
 class MetaStudioBaseOperator(MetaStudioMixin, BaseOperator):

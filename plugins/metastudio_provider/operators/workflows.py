@@ -4,7 +4,8 @@ Creates happen exactly once per task instance: each create carries the run ident
 its task instance (dag / run / task / map index, ``run_identity``) in a field MetaStudio lists back
 (the catalog's ``dedupe.identity``), and a retried try carries on only with what carries its own
 token. Names (default: ``deterministic_name``) are labels: two runs with the same name make two
-resources. Inputs are checked (``inputs``) before the first create. Waits are deferrable by default.
+resources. Inputs are checked (``inputs``) before the first create. Waits defer to the triggerer when
+``deferrable`` (default: Airflow's ``[operators] default_deferrable``), else poll in the worker.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from metastudio_provider.catalog import get_path
 from metastudio_provider.hooks.metastudio import with_identity
 from metastudio_provider.inputs import check_name, check_script_text
 from metastudio_provider.links import CONSOLE_URL_XCOM_KEY, MetaStudioConsoleLink
-from metastudio_provider.operators.base import MetaStudioBaseOperator, run_identity
+from metastudio_provider.operators.base import MetaStudioBaseOperator, default_deferrable, run_identity
 from metastudio_provider.operators.waiting import check_once, defer_until, event_result, poll_until
 from metastudio_provider.states import console_url
 
@@ -57,10 +58,10 @@ class _WorkflowOperator(MetaStudioBaseOperator):
 
     operator_extra_links = (MetaStudioConsoleLink(),)
 
-    def __init__(self, *, deferrable: bool = True, poll_interval: float = 5.0, wait_timeout: float = 6 * 3600,
+    def __init__(self, *, deferrable: bool | None = None, poll_interval: float = 5.0, wait_timeout: float = 6 * 3600,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.deferrable = deferrable
+        self.deferrable = default_deferrable() if deferrable is None else deferrable
         self.poll_interval = poll_interval
         self.wait_timeout = wait_timeout
 

@@ -1,7 +1,8 @@
-"""Sensors for every asynchronous MetaStudio resource; deferrable by default (poke mode available).
+"""Sensors for every asynchronous MetaStudio resource: deferrable or poke/reschedule mode.
 
 ``MetaStudioStateSensor`` does the work for all of them from ``states.RESOURCES``; each named
-sensor only says which resource it watches and so which ids it takes as arguments.
+sensor says which resource it watches and takes its ids as explicit keyword arguments. All take
+BaseSensorOperator's arguments (``poke_interval``, ``timeout``, ``mode``, ``soft_fail``, ...).
 """
 
 from __future__ import annotations
@@ -13,41 +14,55 @@ from typing import Any, ClassVar
 from airflow.sdk import PokeReturnValue
 from airflow.sdk.exceptions import AirflowException, AirflowSensorTimeout
 
-from metastudio_provider.operators.base import MetaStudioBaseSensor
+from metastudio_provider.operators.base import MetaStudioBaseSensor, default_deferrable
 from metastudio_provider.operators.waiting import defer_until, event_result
 from metastudio_provider.states import RESOURCES, Outcome, Resource
 from metastudio_provider.triggers.metastudio import VideoJobsTrigger
 
 
+def check_interval(poke_interval: timedelta | float | None, poll_interval: float | None) -> timedelta | float:
+    """Seconds between checks, in every mode: ``poke_interval`` (Airflow's name) or ``poll_interval``."""
+    if poke_interval is not None and poll_interval is not None and poke_interval != poll_interval:
+        raise ValueError("give poke_interval or poll_interval (the same thing), not both")
+    return next((v for v in (poke_interval, poll_interval) if v is not None), 5.0)
+
+
 class MetaStudioStateSensor(MetaStudioBaseSensor):
     """Wait until a MetaStudio resource succeeds; raise with MetaStudio's error info if it fails.
 
-    The ids are keyword arguments named as the resource's path parameters (``job_id``, ...).
-    The sensor's XCom is ``{"state", "ids", "response"}``.
+    Subclasses take the ids as keyword arguments named as the resource's path parameters (``job_id``,
+    ...) and pass them as ``ids``. The sensor's XCom is ``{"state", "ids", "response"}``.
 
-    :param deferrable: free the worker slot while waiting (default True).
-    :param poll_interval: seconds between checks.
+    :param deferrable: free the worker slot while waiting; default Airflow's
+        ``[operators] default_deferrable``. Not deferrable, ``mode`` (poke/reschedule) applies.
+    :param poke_interval: seconds between checks, also of the trigger when deferred (default 5);
+        ``poll_interval`` is the same.
+    :param timeout: seconds to wait in all (default 6 h).
     """
 
     kind: ClassVar[str] = ""
     ui_color = "#fff4d6"
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
         if cls.kind:
             cls.template_fields = RESOURCES[cls.kind].id_params
             cls.api_name = RESOURCES[cls.kind].show_api
+        super().__init_subclass__(**kwargs)
 
-    def __init__(self, *, deferrable: bool = True, poll_interval: float = 5.0, **kwargs: Any) -> None:
-        ids = {name: kwargs.pop(name, None) for name in self.resource.id_params}
-        kwargs.setdefault("timeout", 6 * 3600)
-        super().__init__(poke_interval=poll_interval, **kwargs)
-        for name, value in ids.items():
-            if value is None:
-                raise ValueError(f"{type(self).__name__} needs {name}=...")
-            setattr(self, name, value)
-        self.deferrable = deferrable
-        self.poll_interval = poll_interval
+    def __init__(self, *, ids: dict[str, str], deferrable: bool | None = None,
+                 poke_interval: timedelta | float | None = None, poll_interval: float | None = None,
+                 timeout: timedelta | float = 6 * 3600, **kwargs: Any) -> None:
+        super().__init__(poke_interval=check_interval(poke_interval, poll_interval), timeout=timeout, **kwargs)
+        for name in self.resource.id_params:
+            if ids.get(name) in (None, ""):
+                raise ValueError(f"{type(self).__name__} needs {name}=... (got {ids.get(name)!r})")
+            setattr(self, name, ids[name])
+        self.deferrable = default_deferrable() if deferrable is None else deferrable
+
+    @property
+    def poll_interval(self) -> float:
+        """Seconds between checks (``poke_interval``), also of the trigger."""
+        return self.poke_interval
 
     @property
     def resource(self) -> Resource:
@@ -80,45 +95,56 @@ class MetaStudioStateSensor(MetaStudioBaseSensor):
         return {"state": event["state"], "ids": event["ids"], "response": response}
 
 
+class _JobSensor(MetaStudioStateSensor):
+    """A sensor of a resource with one id, ``job_id``."""
+
+    def __init__(self, *, job_id: str, **kwargs: Any) -> None:
+        super().__init__(ids={"job_id": job_id}, **kwargs)
+
+
 class AssetStateSensor(MetaStudioStateSensor):
-    """Wait until an asset is ACTIVED (takes ``asset_id``)."""
+    """Wait until the asset ``asset_id`` is ACTIVED."""
 
     kind = "asset"
 
+    def __init__(self, *, asset_id: str, **kwargs: Any) -> None:
+        super().__init__(ids={"asset_id": asset_id}, **kwargs)
 
-class VideoJobSensor(MetaStudioStateSensor):
-    """Wait until a 2D avatar video job SUCCEEDs (takes ``job_id``)."""
+
+class VideoJobSensor(_JobSensor):
+    """Wait until the 2D avatar video job ``job_id`` SUCCEEDs."""
 
     kind = "video_job"
 
 
 class LivestreamJobSensor(MetaStudioStateSensor):
-    """Wait until a livestream job is live (PROCESSING), or with ``wait_for="ended"`` until it ended."""
+    """Wait until the livestream job ``job_id`` of room ``room_id`` is live (PROCESSING), or with
+    ``wait_for="ended"`` until it ended."""
 
     kind = "live_job"
 
-    def __init__(self, *, wait_for: str = "live", **kwargs: Any) -> None:
+    def __init__(self, *, room_id: str, job_id: str, wait_for: str = "live", **kwargs: Any) -> None:
         if wait_for not in ("live", "ended"):
             raise ValueError(f"wait_for must be 'live' or 'ended', not {wait_for!r}")
         self.kind = "live_job" if wait_for == "live" else "live_job_ended"
-        super().__init__(**kwargs)
+        super().__init__(ids={"room_id": room_id, "job_id": job_id}, **kwargs)
         self.wait_for = wait_for
 
 
-class AvatarTrainingJobSensor(MetaStudioStateSensor):
-    """Wait until an avatar (2D model) training job is JOB_SUCCESS/JOB_FINISH (takes ``job_id``)."""
+class AvatarTrainingJobSensor(_JobSensor):
+    """Wait until the avatar (2D model) training job ``job_id`` is JOB_SUCCESS/JOB_FINISH."""
 
     kind = "avatar_training_job"
 
 
-class VoiceTrainingJobSensor(MetaStudioStateSensor):
-    """Wait until a voice training job SUCCEEDs (takes ``job_id``)."""
+class VoiceTrainingJobSensor(_JobSensor):
+    """Wait until the voice training job ``job_id`` SUCCEEDs."""
 
     kind = "voice_training_job"
 
 
-class TtsAuditionSensor(MetaStudioStateSensor):
-    """Wait until a TTS audition (preview) file is complete (takes ``job_id``)."""
+class TtsAuditionSensor(_JobSensor):
+    """Wait until the TTS audition (preview) file of job ``job_id`` is complete."""
 
     kind = "tts_audition"
 
@@ -128,19 +154,24 @@ class VideoJobsSensor(MetaStudioBaseSensor):
 
     Returns ``{job_id: {"state", "output_asset_id", "error_info"}}``; with ``fail_on_failed_jobs``
     (default) a failed job fails the task after all jobs ended, naming each failed job.
+    ``poke_interval`` (or ``poll_interval``) is the trigger's poll interval (default 5 s).
     """
 
     template_fields = ("job_ids",)
     api_name = "ListDigitalHumanVideo"
 
     def __init__(
-        self, *, job_ids: list[str] | str, poll_interval: float = 5.0, fail_on_failed_jobs: bool = True, **kwargs: Any
+        self, *, job_ids: list[str] | str, poke_interval: timedelta | float | None = None,
+        poll_interval: float | None = None, timeout: timedelta | float = 6 * 3600, fail_on_failed_jobs: bool = True,
+        **kwargs: Any,
     ) -> None:
-        kwargs.setdefault("timeout", 6 * 3600)
-        super().__init__(poke_interval=poll_interval, **kwargs)
+        super().__init__(poke_interval=check_interval(poke_interval, poll_interval), timeout=timeout, **kwargs)
         self.job_ids = job_ids
-        self.poll_interval = poll_interval
         self.fail_on_failed_jobs = fail_on_failed_jobs
+
+    @property
+    def poll_interval(self) -> float:
+        return self.poke_interval
 
     def execute(self, context: Any) -> Any:
         job_ids = [j for j in (self.job_ids or []) if j]
