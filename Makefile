@@ -25,7 +25,7 @@ constraints:
 
 test: venv
 	$(BIN)/ruff check .
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2
 
 lint: venv
 	$(BIN)/ruff check .

@@ -65,3 +65,25 @@ def redis_url() -> str:
             pytest.fail(f"Redis is required at {REDIS_URL}: {exc}")
         pytest.skip(f"Redis not available at {REDIS_URL}: {exc}")
     return REDIS_URL
+
+
+def _work_unit(nodeid: str) -> str:
+    """What one xdist worker runs in one go: a test file, or every test that runs a real Airflow."""
+    path = nodeid.split("::")[0]
+    return "real-airflow" if path.startswith(("tests/integration/", "tests/browser/")) else path
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """``make test`` runs ``pytest -n 2``: the suite mostly waits (Airflow start-up, renders, polls), so two
+    workers halve its time on two cores. A file's tests stay on one worker, so module fixtures (a
+    ``dag.test()`` run, an Airflow home) are made once; the tests that run a real Airflow
+    (``tests/integration``, ``tests/browser``: the shared session cluster and the Celery one) run one
+    after another on one worker, so the shared cluster starts once and they do not starve each other.
+    (A custom split, because pytest-xdist's ``loadgroup`` does not work with pytest 9's node ids.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FileOrRealAirflow(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _work_unit(nodeid)
+
+    return FileOrRealAirflow(config, log)
