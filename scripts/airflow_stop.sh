@@ -61,6 +61,21 @@ stop_group() {  # component names...
 [ -d "$AIRFLOW_RUN_DIR" ] || { echo "nothing to stop (no $AIRFLOW_RUN_DIR)"; exit 0; }
 stop_group scheduler dag-processor triggerer
 stop_group api-server
+# The api-server's uvicorn worker renames itself "airflow api_server -- host:H port:P" and may lead a
+# process group of its own, outliving the component's group while it still holds the port: stop it by
+# that name (host and port make it this Airflow's, and nobody else's).
+strays="$(pgrep -f "^airflow api_server -- host:$AIRFLOW_API_HOST port:$AIRFLOW_API_PORT\$")"
+if [ -n "$strays" ]; then
+  # shellcheck disable=SC2086
+  kill -TERM $strays 2>/dev/null
+  for _ in $(seq 30); do
+    # shellcheck disable=SC2086
+    kill -0 $strays 2>/dev/null || break
+    sleep 0.3
+  done
+  # shellcheck disable=SC2086
+  kill -KILL $strays 2>/dev/null
+fi
 for c in api-server scheduler dag-processor triggerer; do
   rm -f "$AIRFLOW_RUN_DIR/$c.pid"
 done
