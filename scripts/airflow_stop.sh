@@ -11,56 +11,12 @@ source "$(dirname "${BASH_SOURCE[0]}")/airflow_env.sh"
 
 TIMEOUT="${AIRFLOW_STOP_TIMEOUT:-30}"
 
-is_airflow() { { tr '\0' ' ' <"/proc/$1/cmdline"; } 2>/dev/null | grep -q airflow; }
-
-# Live airflow processes of the process group led by $1 (the leader included, if alive).
-group_members() {
-  local p
-  for p in $(pgrep -g "$1" 2>/dev/null); do
-    is_airflow "$p" && echo "$p"
-  done
-}
-
-# Pids (one per component) named by pid files whose process is alive and an airflow process.
-pids_of() {
-  local c file pid
-  for c in "$@"; do
-    file="$AIRFLOW_RUN_DIR/$c.pid"
-    [ -f "$file" ] || continue
-    pid="$(cat "$file")"
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && is_airflow "$pid"; then
-      echo "$pid"
-    elif [ -n "$pid" ] && [ -n "$(group_members "$pid")" ]; then
-      echo "$pid"  # the leader is gone but some of its children are not
-    fi
-  done
-}
-
-stop_group() {  # component names...
-  local pids pid deadline left
-  pids="$(pids_of "$@")"
-  [ -n "$pids" ] || return 0
-  for pid in $pids; do kill -TERM "$pid" 2>/dev/null; done
-  deadline=$((SECONDS + TIMEOUT))
-  while [ "$SECONDS" -lt "$deadline" ]; do
-    left=""
-    for pid in $pids; do left+="$(group_members "$pid")"; done
-    [ -z "$left" ] && break
-    sleep 0.3
-  done
-  for pid in $pids; do
-    left="$(group_members "$pid")"
-    if [ -n "$left" ]; then
-      echo "killing what is left of process group $pid: $(echo "$left" | tr '\n' ' ')" >&2
-      # shellcheck disable=SC2086
-      kill -KILL $left 2>/dev/null
-    fi
-  done
-}
+# shellcheck source=scripts/process_groups.sh
+source "$(dirname "${BASH_SOURCE[0]}")/process_groups.sh"
 
 [ -d "$AIRFLOW_RUN_DIR" ] || { echo "nothing to stop (no $AIRFLOW_RUN_DIR)"; exit 0; }
-stop_group scheduler dag-processor triggerer
-stop_group api-server
+stop_groups scheduler dag-processor triggerer
+stop_groups api-server
 # The api-server's uvicorn worker renames itself "airflow api_server -- host:H port:P" and may lead a
 # process group of its own, outliving the component's group while it still holds the port: stop it by
 # that name (host and port make it this Airflow's, and nobody else's).
