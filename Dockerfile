@@ -5,5 +5,6 @@
 FROM apache/airflow:3.3.2-python3.11
 COPY --chown=airflow:root pyproject.toml README.md constraints.txt /opt/metastudio/
 COPY --chown=airflow:root plugins/metastudio_provider /opt/metastudio/plugins/metastudio_provider
+COPY --chown=airflow:root plugins/metastudio_emulator /opt/metastudio/plugins/metastudio_emulator
 COPY --chown=airflow:root plugins/metastudio_plugins.py /opt/airflow/plugins/
-RUN pip install --no-cache-dir -c /opt/metastudio/constraints.txt "apache-airflow==3.3.2" "/opt/metastudio[celery]"
+RUN pip install --no-cache-dir -c /opt/metastudio/constraints.txt "apache-airflow==3.3.2" "/opt/metastudio[celery,emulator]"

@@ -31,7 +31,7 @@ lint: venv
 	$(BIN)/ruff check .
 
 emulator: venv
-	$(BIN)/metastudio emulator --host 127.0.0.1 --port $(EMULATOR_PORT)
+	$(BIN)/metastudio-emulator --host 127.0.0.1 --port $(EMULATOR_PORT)
 
 demo: venv
 	bash scripts/demo.sh

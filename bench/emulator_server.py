@@ -2,7 +2,7 @@
 
     python bench/emulator_server.py --port 18765 --job-seconds 10 --region cn-north-4 --project-id ...
 
-It serves ``metastudio_provider.emulator.create_app(config)`` exactly as ``metastudio emulator`` does
+It serves ``metastudio_emulator.create_app(config)`` exactly as ``metastudio-emulator`` does
 (same throttle, same handlers) and adds, for the benchmark only:
 
 - ``GET /_bench/requests``: every API request the emulator answered, in arrival order, as
@@ -25,8 +25,8 @@ import time
 import uvicorn
 from fastapi import Request
 
-from metastudio_provider.emulator import EmulatorConfig, create_app, lifecycles
-from metastudio_provider.emulator import app as app_module
+from metastudio_emulator import EmulatorConfig, create_app, lifecycles
+from metastudio_emulator import app as app_module
 
 
 def build(config: EmulatorConfig):  # noqa: ANN201 - FastAPI

@@ -108,7 +108,7 @@ def check_redis(*urls: str) -> str:
 
 def emulator_connection(env: Mapping[str, str] = os.environ) -> dict[str, Any]:
     """The REST body of ``metastudio_default`` for the cluster's emulator, with the shared Redis limiter."""
-    from metastudio_provider.emulator.config import DEFAULT_AK, DEFAULT_PROJECT_ID, DEFAULT_SK
+    from metastudio_emulator.config import DEFAULT_AK, DEFAULT_PROJECT_ID, DEFAULT_SK
 
     extra = {"region": env["METASTUDIO_REGION"], "project_id": DEFAULT_PROJECT_ID,
              "endpoint": env["METASTUDIO_EMULATOR_URL"], "app_user_id": None,

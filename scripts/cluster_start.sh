@@ -18,7 +18,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/cluster_env.sh"
 
 BIN="$(dirname "$AIRFLOW_BIN")"
 TIMEOUT="${AIRFLOW_START_TIMEOUT:-120}"
-EMULATOR_ARGS=(emulator --host 127.0.0.1 --port "$METASTUDIO_EMULATOR_PORT" --region "$METASTUDIO_REGION"
+EMULATOR_ARGS=(--host 127.0.0.1 --port "$METASTUDIO_EMULATOR_PORT" --region "$METASTUDIO_REGION"
                --job-seconds "$METASTUDIO_EMULATOR_JOB_SECONDS")
 AIRFLOW_COMPONENTS=(api-server scheduler dag-processor triggerer)  # started by scripts/airflow_start.sh
 
@@ -64,7 +64,7 @@ if ! emulator_up; then
     echo "port $METASTUDIO_EMULATOR_PORT is taken by something that is not the emulator; set METASTUDIO_EMULATOR_PORT" >&2
     exit 1
   fi
-  nohup setsid "$BIN/metastudio" "${EMULATOR_ARGS[@]}" >"$AIRFLOW_RUN_DIR/emulator.log" 2>&1 </dev/null &
+  nohup setsid "$BIN/metastudio-emulator" "${EMULATOR_ARGS[@]}" >"$AIRFLOW_RUN_DIR/emulator.log" 2>&1 </dev/null &
   echo $! >"$AIRFLOW_RUN_DIR/emulator.pid"
   for _ in $(seq 100); do emulator_up && break; sleep 0.2; done
   emulator_up || fail_with_log emulator "the MetaStudio emulator did not start"

@@ -11,7 +11,7 @@ REGION="${METASTUDIO_REGION:-cn-north-4}"
 mkdir -p "$RUN"
 
 if ! curl -sf "http://127.0.0.1:$PORT/_emulator/health" >/dev/null; then
-  setsid nohup "$BIN/metastudio" emulator --host 127.0.0.1 --port "$PORT" --region "$REGION" --job-seconds 5 \
+  setsid nohup "$BIN/metastudio-emulator" --host 127.0.0.1 --port "$PORT" --region "$REGION" --job-seconds 5 \
     >"$RUN/emulator.log" 2>&1 &
   echo $! >"$RUN/emulator.pid"
   for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/_emulator/health" >/dev/null && break; sleep 0.2; done
@@ -28,7 +28,7 @@ bash scripts/airflow_start.sh
 # 3.3.2's Test button sends port 0 for a connection without one, and the API then refuses to test it
 # (apache/airflow#73298, fixed after 3.3.2).
 read -r AK SK PROJECT_ID < <("$BIN/python" -c "
-from metastudio_provider.emulator.config import DEFAULT_AK, DEFAULT_SK, DEFAULT_PROJECT_ID
+from metastudio_emulator.config import DEFAULT_AK, DEFAULT_SK, DEFAULT_PROJECT_ID
 print(DEFAULT_AK, DEFAULT_SK, DEFAULT_PROJECT_ID)")
 extra=$("$BIN/python" -c "import json; print(json.dumps({'region': '$REGION', 'project_id': '$PROJECT_ID',
   'endpoint': 'http://127.0.0.1:$PORT', 'app_user_id': None, 'rate_limit_storage': None}))")

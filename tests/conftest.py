@@ -29,7 +29,7 @@ REDIS_URL = os.environ.get("METASTUDIO_TEST_REDIS", "redis://127.0.0.1:6379/15")
 @pytest.fixture(scope="session")
 def emulator() -> Iterator[object]:
     """One emulator for the session (cn-north-4, short jobs)."""
-    from metastudio_provider.emulator.testing import running_emulator
+    from metastudio_emulator.testing import running_emulator
 
     with running_emulator(job_seconds=1.0) as emu:
         yield emu

@@ -125,7 +125,7 @@ def test_the_connection_shares_the_limiter_and_reaches_the_emulator_in_both():
     """Compose passes it in the environment; make cluster stores it in Airflow's database (SK masked in --print)."""
     from airflow.sdk import Connection
 
-    from metastudio_provider.emulator.config import DEFAULT_AK, DEFAULT_PROJECT_ID, DEFAULT_SK
+    from metastudio_emulator.config import DEFAULT_AK, DEFAULT_PROJECT_ID, DEFAULT_SK
     from metastudio_provider.hooks.metastudio import MetaStudioHook
 
     cluster = make_cluster()
@@ -156,7 +156,7 @@ def test_the_same_ports_and_emulator_settings():
     assert port == "8765" and SERVICES["emulator"]["ports"] == [f"{port}:{port}"]
     compose_args = [interpolate(a) for a in SERVICES["emulator"]["command"]]
     for args in (compose_args, cluster["emulator"]):
-        assert args[0] == "emulator" and _option(args, "--port") == port
+        assert _option(args, "--port") == port
         assert _option(args, "--region") == CLUSTER_ENV["METASTUDIO_REGION"]
         assert _option(args, "--job-seconds") == CLUSTER_ENV["METASTUDIO_EMULATOR_JOB_SECONDS"]
     assert compose_env()["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == "http://airflow-apiserver:8080/execution/"
@@ -168,7 +168,7 @@ def test_the_provider_is_installed_once_in_the_image():
     for sources in re.findall(r"^COPY (?:--\S+ )*(.+) \S+$", dockerfile, flags=re.M):
         for path in sources.split():
             assert (ROOT / path).exists(), path
-    assert re.search(r'pip install .*-c /opt/metastudio/constraints\.txt .*"/opt/metastudio\[celery\]"', dockerfile)
+    assert re.search(r'pip install .*-c /opt/metastudio/constraints\.txt .*"/opt/metastudio\[celery,emulator\]"', dockerfile)
     # nothing mounted over it: the containers import the installed package, not a copy from ./plugins
     for name in AIRFLOW + ["emulator"]:
         for volume in SERVICES[name]["volumes"]:
@@ -176,6 +176,7 @@ def test_the_provider_is_installed_once_in_the_image():
             if host.startswith("./"):
                 assert (ROOT / host).is_dir(), host
                 assert not (ROOT / host / "metastudio_provider").exists() and not host.startswith("./plugins"), volume
+    assert SERVICES["emulator"]["entrypoint"] == "metastudio-emulator"
 
 
 def test_init_migrates_imports_the_region_pools_and_sets_the_admin_password():

@@ -23,7 +23,7 @@ from huaweicloudsdkcore.http.http_config import HttpConfig  # noqa: E402
 from huaweicloudsdkmetastudio.v1 import MetaStudioClient  # noqa: E402
 from huaweicloudsdkmetastudio.v1 import model as m  # noqa: E402
 
-from metastudio_provider.emulator.testing import RunningEmulator, running_emulator  # noqa: E402
+from metastudio_emulator.testing import RunningEmulator, running_emulator  # noqa: E402
 
 
 @pytest.fixture(scope="module")

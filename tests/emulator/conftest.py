@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from metastudio_provider.emulator.testing import RunningEmulator, running_emulator
+from metastudio_emulator.testing import RunningEmulator, running_emulator
 
 FAST = {"job_seconds": 0.5, "live_start_seconds": 0.2, "training_seconds": 0.5, "tts_seconds": 0.3}
 

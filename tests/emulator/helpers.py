@@ -11,8 +11,8 @@ from typing import Any
 
 import httpx
 
+from metastudio_emulator.testing import RunningEmulator
 from metastudio_provider.catalog import get_api
-from metastudio_provider.emulator.testing import RunningEmulator
 
 from .sdk_shapes import assert_sdk_shape
 

@@ -8,10 +8,10 @@ from typing import Any
 import httpx
 import pytest
 
+from metastudio_emulator import schema
+from metastudio_emulator.body_models import MODELS
+from metastudio_emulator.testing import RunningEmulator
 from metastudio_provider.catalog import Api, all_apis
-from metastudio_provider.emulator import schema
-from metastudio_provider.emulator.body_models import MODELS
-from metastudio_provider.emulator.testing import RunningEmulator
 
 from .helpers import call, call_raw
 
@@ -131,7 +131,7 @@ def test_unknown_fields_are_refused_and_nothing_is_made(emu: RunningEmulator, bo
 
 def test_vendored_body_models_match_the_sdk() -> None:
     pytest.importorskip("huaweicloudsdkmetastudio")
-    from metastudio_provider.emulator import body_models
+    from metastudio_emulator import body_models
 
     with open(body_models.__file__, encoding="utf-8") as vendored:
         assert vendored.read() == schema.generate_source()

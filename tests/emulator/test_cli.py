@@ -1,19 +1,20 @@
-"""The ``metastudio`` CLI: subcommand table and emulator options."""
+"""The ``metastudio-emulator`` command's options, and the ``metastudio`` CLI's subcommand table."""
 
 from __future__ import annotations
 
 import pytest
 
-from metastudio_provider import cli
+from metastudio_emulator import cli
+from metastudio_provider import cli as provider_cli
 
 
 def test_emulator_options_and_defaults(capsys: pytest.CaptureFixture[str]) -> None:
-    args = cli.build_parser().parse_args(["emulator", "--port", "9000", "--job-seconds", "0.5", "--region",
+    args = cli.build_parser().parse_args(["--port", "9000", "--job-seconds", "0.5", "--region",
                                           "cn-east-3", "--failure-rate", "0.25"])
     assert (args.port, args.job_seconds, args.region, args.failure_rate) == (9000, 0.5, "cn-east-3", 0.25)
     assert args.host == "127.0.0.1" and args.project_id == "0123456789abcdef0123456789abcdef"
     with pytest.raises(SystemExit):
-        cli.main(["emulator", "--help"])
+        cli.main(["--help"])
     out = capsys.readouterr().out
     for option in ("--live-start-seconds", "--training-seconds", "--tts-seconds", "--ak", "--sk", "--project-id"):
         assert option in out
@@ -21,9 +22,9 @@ def test_emulator_options_and_defaults(capsys: pytest.CaptureFixture[str]) -> No
 
 
 def test_subcommands_are_a_table() -> None:
-    assert "emulator" in cli.SUBCOMMANDS
+    assert "pools" in provider_cli.SUBCOMMANDS and "emulator" not in provider_cli.SUBCOMMANDS
     with pytest.raises(SystemExit):
-        cli.main([])
+        provider_cli.main([])
 
 
 @pytest.mark.parametrize(("option", "value", "message"), [
@@ -42,18 +43,18 @@ def test_out_of_range_values_are_refused(capsys: pytest.CaptureFixture[str], opt
                                          message: str) -> None:
     """argparse exits 2 naming the option, before anything binds (``--port 70000`` used to bind 4464)."""
     with pytest.raises(SystemExit) as exited:
-        cli.main(["emulator", f"{option}={value}"])
+        cli.main([f"{option}={value}"])
     assert exited.value.code == 2
     assert f"argument {option}: {message}" in capsys.readouterr().err
 
 
 def test_boundary_values_are_accepted() -> None:
-    args = cli.build_parser().parse_args(["emulator", "--port", "65535", "--job-seconds", "0", "--failure-rate", "1"])
+    args = cli.build_parser().parse_args(["--port", "65535", "--job-seconds", "0", "--failure-rate", "1"])
     assert (args.port, args.job_seconds, args.failure_rate) == (65535, 0.0, 1.0)
 
 
 def test_config_refuses_non_finite_durations() -> None:
-    from metastudio_provider.emulator import EmulatorConfig
+    from metastudio_emulator import EmulatorConfig
 
     for bad in (float("nan"), float("inf"), -1.0):
         with pytest.raises(ValueError, match="job_seconds must be a finite number >= 0"):

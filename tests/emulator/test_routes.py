@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi.routing import APIRoute
 
+from metastudio_emulator import create_app
+from metastudio_emulator.handlers import HANDLERS
 from metastudio_provider.catalog import all_apis
-from metastudio_provider.emulator import create_app
-from metastudio_provider.emulator.handlers import HANDLERS
 
 from .helpers import call_raw
 from .sdk_shapes import response_model

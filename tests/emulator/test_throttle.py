@@ -77,7 +77,7 @@ def test_stats_and_reset(throttled_emu) -> None:
 
 
 def test_region_limits_apply() -> None:
-    from metastudio_provider.emulator.testing import running_emulator
+    from metastudio_emulator.testing import running_emulator
 
     with running_emulator(region="cn-east-3") as emu:
         stats = emu.stats()

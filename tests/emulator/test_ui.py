@@ -6,7 +6,7 @@ import re
 
 import httpx
 
-from metastudio_provider.emulator.ui import PAGES
+from metastudio_emulator.ui import PAGES
 
 from .helpers import call, system_asset, upload_asset
 from .test_live import _room

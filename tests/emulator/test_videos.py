@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from metastudio_provider.emulator.testing import running_emulator
+from metastudio_emulator.testing import running_emulator
 
 from .helpers import call, manual_clock, system_asset, wait_for
 

@@ -81,7 +81,7 @@ def emulator_clock(request: pytest.FixtureRequest) -> EmulatorClock:
 @pytest.fixture(scope="session")
 def cluster_emulator(request: pytest.FixtureRequest, emulator_clock: EmulatorClock) -> Any:
     """An emulator for the Airflow components (in this process, on a real 127.0.0.1 port)."""
-    from metastudio_provider.emulator.testing import running_emulator
+    from metastudio_emulator.testing import running_emulator
 
     return shared(request.config, "cluster_emulator",
                   lambda exits: exits.enter_context(running_emulator(clock=emulator_clock, **EMULATOR_TIMINGS)))

@@ -82,7 +82,7 @@ def cluster(tmp_path: Path) -> Iterator[CeleryCluster]:
 
 def _videos(cluster: CeleryCluster, monkeypatch: pytest.MonkeyPatch) -> list[dict]:
     """Every video job the emulator holds (all pages)."""
-    from metastudio_provider.emulator.config import DEFAULT_AK, DEFAULT_PROJECT_ID, DEFAULT_SK
+    from metastudio_emulator.config import DEFAULT_AK, DEFAULT_PROJECT_ID, DEFAULT_SK
     from metastudio_provider.hooks.metastudio import MetaStudioHook
     from tests.conftest import connection_json
 

@@ -53,7 +53,7 @@ def test_an_emulator_endpoint_gets_the_emulator_page_without_credentials():
 
 
 def test_every_resource_kind_has_an_emulator_page():
-    from metastudio_provider.emulator.ui import PAGES
+    from metastudio_emulator.ui import PAGES
     from metastudio_provider.links import EMULATOR_PAGES
 
     assert set(EMULATOR_PAGES) == set(RESOURCES)

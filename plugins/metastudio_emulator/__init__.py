@@ -1,7 +1,7 @@
 """A local MetaStudio: the 66 catalog APIs, AK/SK auth, per-API throttling, lifecycles on a clock.
 
 It shares only ``metastudio_provider.catalog`` and ``metastudio_provider.signing`` with the
-client. Start it with ``metastudio emulator`` or, in tests, ``testing.running_emulator()``.
+client. Start it with ``metastudio-emulator`` or, in tests, ``testing.running_emulator()``.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ maps each body model to its fields: wire name → SDK type (``str``, ``int``, ``
 type anywhere is a 400 naming its path, e.g. ``scene_scripts[0].voice_config``.
 
 A field the model does not declare is a 400 too (see docs/emulator.md, "Bad input"). Regenerate
-with ``python -m metastudio_provider.emulator.schema > plugins/metastudio_provider/emulator/body_models.py``.
+with ``python -m metastudio_emulator.schema > plugins/metastudio_emulator/body_models.py``.
 """
 
 from __future__ import annotations

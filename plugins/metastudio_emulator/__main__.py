@@ -1,0 +1,3 @@
+from metastudio_emulator.cli import main
+
+raise SystemExit(main())
