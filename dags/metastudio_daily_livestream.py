@@ -10,7 +10,7 @@ import pendulum
 from airflow.providers.standard.sensors.date_time import DateTimeSensorAsync
 from airflow.sdk import Param, dag, get_current_context, task
 
-from metastudio_provider.operators.workflows import StartLivestreamOperator, StopLivestreamOperator
+from metastudio_provider.operators.livestream import StartLivestreamOperator, StopLivestreamOperator
 from metastudio_provider.timetables import local_cron_schedule, local_time_summary
 
 INCLUDE = Path(__file__).resolve().parent.parent / "include"

@@ -9,7 +9,8 @@ from pathlib import Path
 import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
 
-from metastudio_provider.operators.workflows import CreateVideoOperator, UploadAssetOperator
+from metastudio_provider.operators.assets import UploadAssetOperator
+from metastudio_provider.operators.videos import CreateVideoOperator
 
 INCLUDE = Path(__file__).resolve().parent.parent / "include"
 # Background images are read only from under this folder (a path outside it is refused).
@@ -123,7 +124,7 @@ def metastudio_video_pipeline():
     @task
     def build_script(inputs: dict, background: dict, params: dict | None = None) -> dict:
         from metastudio_provider import bodies
-        from metastudio_provider.operators.workflows import deterministic_name
+        from metastudio_provider.operators.workflow import deterministic_name
 
         width, height = SIZES[params["orientation"]]
         return bodies.video_script(

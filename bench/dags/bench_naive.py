@@ -14,7 +14,7 @@ import os
 import pendulum
 from airflow.sdk import dag, task, task_group
 
-from metastudio_provider.operators.workflows import CreateVideoOperator
+from metastudio_provider.operators.videos import CreateVideoOperator
 from metastudio_provider.sensors.metastudio import VideoJobSensor
 
 POLL_INTERVAL = float(os.environ.get("BENCH_POLL_INTERVAL", "5"))

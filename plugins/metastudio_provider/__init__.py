@@ -90,7 +90,9 @@ def get_provider_info() -> dict[str, Any]:
         "operators": [
             {
                 "integration-name": "Huawei Cloud MetaStudio",
-                "python-modules": ["metastudio_provider.operators.api", "metastudio_provider.operators.workflows"],
+                "python-modules": ["metastudio_provider.operators.api", "metastudio_provider.operators.assets",
+                                   "metastudio_provider.operators.videos", "metastudio_provider.operators.livestream",
+                                   "metastudio_provider.operators.training"],
             }
         ],
         "sensors": [

@@ -12,7 +12,9 @@ import pendulum
 from airflow.sdk import DAG, Param, chain
 
 from metastudio_provider.operators.api import CreateSmartLiveRoomOperator
-from metastudio_provider.operators.workflows import CreateVideoOperator, StartLivestreamOperator, UploadAssetOperator
+from metastudio_provider.operators.assets import UploadAssetOperator
+from metastudio_provider.operators.livestream import StartLivestreamOperator
+from metastudio_provider.operators.videos import CreateVideoOperator
 
 POLL = 0.2
 IMAGE = Path(__file__).resolve().parents[2] / "include" / "assets" / "background.png"

@@ -24,7 +24,8 @@ from metastudio_provider.operators.api import (
     ListVideoScriptsOperator,
     ShowAssetOperator,
 )
-from metastudio_provider.operators.workflows import CreateVideoOperator, UploadAssetOperator
+from metastudio_provider.operators.assets import UploadAssetOperator
+from metastudio_provider.operators.videos import CreateVideoOperator
 
 POLL = 0.2
 START = pendulum.datetime(2026, 1, 1, tz="UTC")

@@ -12,7 +12,7 @@ import pendulum
 from airflow.sdk import DAG, Param, task
 
 from metastudio_provider.operators.api import CreateDigitalAssetOperator, ListAssetsOperator
-from metastudio_provider.operators.workflows import UploadAssetOperator
+from metastudio_provider.operators.assets import UploadAssetOperator
 
 WRONG_CONN_ID = "metastudio_wrong_sk"
 

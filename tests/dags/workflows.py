@@ -29,14 +29,10 @@ from metastudio_provider.operators.api import (
     Execute2dModelTrainingCommandByUserOperator,
     ListAssetsOperator,
 )
-from metastudio_provider.operators.workflows import (
-    CreateVideoOperator,
-    StartLivestreamOperator,
-    StopLivestreamOperator,
-    TrainAvatarOperator,
-    TrainVoiceOperator,
-    UploadAssetOperator,
-)
+from metastudio_provider.operators.assets import UploadAssetOperator
+from metastudio_provider.operators.livestream import StartLivestreamOperator, StopLivestreamOperator
+from metastudio_provider.operators.training import TrainAvatarOperator, TrainVoiceOperator
+from metastudio_provider.operators.videos import CreateVideoOperator
 from metastudio_provider.sensors.metastudio import (
     AssetStateSensor,
     AvatarTrainingJobSensor,

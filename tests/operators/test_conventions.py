@@ -23,7 +23,7 @@ from airflow.sdk.exceptions import AirflowFailException, TaskDeferred
 from metastudio_provider import signing
 from metastudio_provider.hooks.metastudio import MetaStudioConfigFailure, MetaStudioHook
 from metastudio_provider.operators.api import API_OPERATORS
-from metastudio_provider.operators.workflows import CreateVideoOperator
+from metastudio_provider.operators.videos import CreateVideoOperator
 from metastudio_provider.sensors.metastudio import (
     AssetStateSensor,
     AvatarTrainingJobSensor,

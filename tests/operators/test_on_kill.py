@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from airflow.sdk.exceptions import AirflowFailException
 
-from metastudio_provider.operators.workflows import CreateVideoOperator, StartLivestreamOperator
+from metastudio_provider.operators.livestream import StartLivestreamOperator
+from metastudio_provider.operators.videos import CreateVideoOperator
 
 from .helpers import emu_call, knobs
 

@@ -8,7 +8,8 @@ import uuid
 import pytest
 
 from metastudio_provider.operators.api import CreateDigitalAssetOperator
-from metastudio_provider.operators.workflows import CreateVideoOperator, UploadAssetOperator
+from metastudio_provider.operators.assets import UploadAssetOperator
+from metastudio_provider.operators.videos import CreateVideoOperator
 from metastudio_provider.sensors.metastudio import VideoJobSensor
 
 from .helpers import dag_run_env, get_dag, rendered_fields, task_states, xcoms

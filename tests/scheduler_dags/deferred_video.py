@@ -14,7 +14,7 @@ from airflow.sdk import DAG, task
 
 from metastudio_provider.hooks.metastudio import MetaStudioHook
 from metastudio_provider.operators.api import Create2DDigitalHumanVideoOperator, CreateVideoScriptsOperator
-from metastudio_provider.operators.workflows import CreateVideoOperator
+from metastudio_provider.operators.videos import CreateVideoOperator
 from metastudio_provider.sensors.metastudio import VideoJobSensor, VideoJobsSensor
 
 POLL_SECONDS = 1.0

@@ -28,7 +28,8 @@ from metastudio_provider.operators.api import (
     Execute2dModelTrainingCommandByUserOperator,
     StartSmartLiveOperator,
 )
-from metastudio_provider.operators.workflows import CreateVideoOperator, StopLivestreamOperator
+from metastudio_provider.operators.livestream import StopLivestreamOperator
+from metastudio_provider.operators.videos import CreateVideoOperator
 from metastudio_provider.sensors.metastudio import (
     AssetStateSensor,
     AvatarTrainingJobSensor,

@@ -1,0 +1,119 @@
+"""Make a video: a video script, then a 2D avatar video job, waited for (deferred)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from metastudio_provider.catalog import get_path
+from metastudio_provider.inputs import check_name, check_script_text
+from metastudio_provider.operators.base import run_identity
+from metastudio_provider.operators.waiting import event_result
+from metastudio_provider.operators.workflow import WorkflowOperator, deterministic_name
+
+
+def check_script_body(script: dict[str, Any]) -> None:
+    """The CreateVideoScripts body's name and every spoken text, before anything is created."""
+    if script.get("script_name") is not None:
+        check_name(script["script_name"], "script.script_name")
+    for i, item in enumerate(script.get("shoot_scripts") or []):
+        shoot = (item or {}).get("shoot_script") or {}
+        if shoot.get("script_type", "TEXT") == "TEXT":
+            check_script_text((shoot.get("text_config") or {}).get("text") or "",
+                              f"script.shoot_scripts[{i}].shoot_script.text_config.text")
+
+
+class CreateVideoOperator(WorkflowOperator):
+    """Create a video script (or use ``script_id``) and a 2D avatar video job; optionally wait for it.
+
+    :param script: CreateVideoScripts body (``script_name`` defaults to a deterministic name).
+    :param script_id: an existing script instead of ``script``.
+    :param output_asset_name: name of the produced VIDEO asset (default deterministic).
+    :param video: more Create2DDigitalHumanVideo fields (override the script's).
+    :param wait: wait (deferred) until the job ends; the result then has the output asset and URL.
+    :param reuse_existing: look for the script and job this task instance made before creating them,
+        even on the first try; a job that failed or was cancelled is made again.
+    The script carries the task instance's identity token, and the job is found by its script: two
+    runs with the same ``output_asset_name`` make two videos. With ``script_id`` (a script not made
+    here) a given output name gets the token appended, so the job stays this task instance's own.
+    Pushes ``script_id`` and ``job_id``; ``on_kill`` cancels the job while it is WAITING.
+    """
+
+    template_fields = ("script", "script_id", "output_asset_name", "video")
+    template_fields_renderers = {"script": "json", "video": "json"}
+    api_name = "Create2DDigitalHumanVideo"
+
+    def __init__(self, *, script: dict[str, Any] | None = None, script_id: str | None = None,
+                 output_asset_name: str | None = None, video: dict[str, Any] | None = None, wait: bool = True,
+                 reuse_existing: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if (script is None) == (script_id is None):
+            raise ValueError("CreateVideoOperator needs exactly one of script= or script_id=")
+        self.script = script
+        self.script_id = script_id
+        self.output_asset_name = output_asset_name
+        self.video = video or {}
+        self.wait = wait
+        self.reuse_existing = reuse_existing
+        self.job_id: str | None = None
+
+    def execute(self, context: Any) -> dict[str, Any]:
+        ti = context["ti"]
+        token = run_identity(context)
+        output_name = (self.video.get("output_asset_config") or {}).get("asset_name") or self.output_asset_name
+        if output_name is not None:
+            output_name = check_name(output_name, "output_asset_name")
+            if self.script_id:  # not our script: the name must carry the token to identify the job
+                output_name = check_name(f"{output_name}-{token}", "output_asset_name (with its identity token)")
+        if self.script is not None:
+            check_script_body(self.script)
+        script_id = self.script_id or self._create_or_find(
+            context, "CreateVideoScripts",
+            {"script_name": deterministic_name(context, "script"), **(self.script or {})}, "script_id",
+        )
+        body = {
+            **self.video,
+            "script_id": script_id,
+            "output_asset_config": {
+                **(self.video.get("output_asset_config") or {}),
+                "asset_name": output_name or deterministic_name(context, "video"),
+            },
+        }
+        self.job_id = self._create_or_find(context, "Create2DDigitalHumanVideo", body, "job_id")
+        self.log.info("Video job %s (script %s, output %r)", self.job_id, script_id,
+                      body["output_asset_config"]["asset_name"])
+        ti.xcom_push(key="script_id", value=script_id)
+        ti.xcom_push(key="job_id", value=self.job_id)
+        self._link(context, "video_job", {"job_id": self.job_id})
+        if not self.wait:
+            return {"script_id": script_id, "job_id": self.job_id}
+        return self.execute_complete(context, self._wait("video_job", {"job_id": self.job_id}))
+
+    def execute_complete(self, context: Any, event: dict[str, Any]) -> dict[str, Any]:
+        response = event_result(event, self.wait_timeout, self.log)
+        output_asset_id = get_path(response, "output_asset_config.asset_id")
+        return {
+            "job_id": response["job_id"],
+            "state": response["state"],
+            "output_asset_id": output_asset_id,
+            "download_url": self._download_url(output_asset_id),
+        }
+
+    def _create_or_find(self, context: Any, api: str, body: dict[str, Any], id_key: str) -> str:
+        result = self.hook.create_or_reuse(api, body, reuse=self.reuse_existing or self._retrying(context),
+                                           identity=run_identity(context))
+        if result.get("found_existing"):
+            self.log.info("%s: carrying on with %s %s made earlier", api, id_key, result[id_key])
+        return result[id_key]
+
+    def _download_url(self, asset_id: str | None) -> str | None:
+        if not asset_id:
+            return None
+        files = self.hook.show_asset(asset_id).get("files") or []
+        return next((f.get("download_url") for f in files if f.get("asset_file_category") == "MAIN"), None)
+
+    def on_kill(self) -> None:
+        if not self.job_id:
+            return
+        if self.hook.show_video_job(self.job_id).get("state") == "WAITING":
+            self.hook.call("Cancel2DDigitalHumanVideo", {"job_id": self.job_id})
+            self.log.info("Cancelled video job %s", self.job_id)

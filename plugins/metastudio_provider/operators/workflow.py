@@ -1,0 +1,72 @@
+"""The base of the workflow operators (what users do, built on the hook), and their shared helpers.
+
+Creates happen exactly once per task instance: each create carries the run identity token of
+its task instance (dag / run / task / map index, ``run_identity``) in a field MetaStudio lists back
+(the catalog's ``dedupe.identity``), and a retried try carries on only with what carries its own
+token. Names (default: ``deterministic_name``) are labels: two runs with the same name make two
+resources. Inputs are checked (``inputs``) before the first create. Waits defer to the triggerer when
+``deferrable`` (default: Airflow's ``[operators] default_deferrable``), else poll in the worker.
+"""
+
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from metastudio_provider.links import CONSOLE_URL_XCOM_KEY, MetaStudioConsoleLink
+from metastudio_provider.operators.base import MetaStudioBaseOperator, default_deferrable
+from metastudio_provider.operators.waiting import check_once, defer_until, poll_until
+from metastudio_provider.states import console_url
+
+
+def deterministic_name(context: Any, prefix: str) -> str:
+    """Same value on every try of the same task instance; different across runs and map indexes."""
+    ti = context["ti"]
+    key = f"{ti.dag_id}|{ti.run_id}|{ti.task_id}|{getattr(ti, 'map_index', -1)}"
+    return f"{prefix}-{ti.task_id[:32]}-{hashlib.sha1(key.encode()).hexdigest()[:12]}"
+
+
+def read_source(source: Any) -> tuple[str, bytes]:
+    """``(file_name, bytes)`` of a local path or an Airflow ``ObjectStoragePath``."""
+    if hasattr(source, "read_bytes") and not isinstance(source, (str, Path)):
+        return source.name, source.read_bytes()
+    path = Path(source)
+    if not path.is_file():
+        raise FileNotFoundError(f"no such file to upload: {path}")
+    return path.name, path.read_bytes()
+
+
+class WorkflowOperator(MetaStudioBaseOperator):
+    """Shared by the workflow operators: waiting, console links, retries."""
+
+    operator_extra_links = (MetaStudioConsoleLink(),)
+
+    def __init__(self, *, deferrable: bool | None = None, poll_interval: float = 5.0, wait_timeout: float = 6 * 3600,
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.deferrable = default_deferrable() if deferrable is None else deferrable
+        self.poll_interval = poll_interval
+        self.wait_timeout = wait_timeout
+
+    def _retrying(self, context: Any) -> bool:
+        return context["ti"].try_number > 1
+
+    def _link(self, context: Any, kind: str, ids: dict[str, str]) -> None:
+        settings = self.hook.settings
+        context["ti"].xcom_push(key=CONSOLE_URL_XCOM_KEY,
+                                value=console_url(kind, settings.region, ids, settings.endpoint))
+
+    def _wait(self, kind: str, ids: dict[str, str], method_name: str = "execute_complete") -> dict | None:
+        """Return the event if the resource already ended; else defer (the task resumes in ``method_name``)
+        or, not deferrable, poll in place."""
+        if self.deferrable:
+            if (event := check_once(self.hook, kind, ids))["status"] != "running":
+                return event
+            self.log.info("Waiting for %s %s (%s): deferring to the triggerer", kind, ids, event["state"])
+            defer_until(self, kind, ids, timeout=self.wait_timeout, poll_interval=self.poll_interval,
+                        method_name=method_name)
+            return None
+        return poll_until(self.hook, kind, ids, timeout=self.wait_timeout, poll_interval=self.poll_interval,
+                          log=self.log)
