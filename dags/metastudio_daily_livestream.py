@@ -11,6 +11,7 @@ from airflow.providers.standard.sensors.date_time import DateTimeSensorAsync
 from airflow.sdk import Param, dag, get_current_context, task
 
 from metastudio_provider.operators.livestream import StartLivestreamOperator, StopLivestreamOperator
+from metastudio_provider.states import LIVE_JOB, LIVE_JOB_ENDED
 from metastudio_provider.timetables import local_cron_schedule, local_time_summary
 
 INCLUDE = Path(__file__).resolve().parent.parent / "include"
@@ -141,10 +142,10 @@ def metastudio_daily_livestream():
         outcome = {
             "room_id": (ti.xcom_pull(task_ids="prepare_room") or {}).get("room_id"),
             "job_id": ti.xcom_pull(task_ids="start_livestream", key="job_id"),
-            "went_live": bool(started and started.get("state") == "PROCESSING"),
+            "went_live": bool(started and LIVE_JOB.succeeded(started.get("state"))),
             "final_state": (stopped or {}).get("state"),
         }
-        outcome["success"] = outcome["went_live"] and outcome["final_state"] == "SUCCEED"
+        outcome["success"] = outcome["went_live"] and LIVE_JOB_ENDED.succeeded(outcome["final_state"])
         print(f"Livestream outcome: {outcome}")
         ti.xcom_push(key="outcome", value=outcome)
         if not outcome["went_live"]:

@@ -7,15 +7,16 @@ declared) and the body's MD5 must match it; otherwise OBS-style XML errors are r
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 from xml.sax.saxutils import escape
 
 from fastapi import APIRouter, Request, Response
 
+from metastudio_provider.signing import content_md5
+
 from .handlers.base import OBS_BUCKET, presign
 from .state import EmulatorState
-from .store import md5_b64, new_id
+from .store import new_id
 
 
 def obs_error(status: int, code: str, message: str) -> Response:
@@ -60,13 +61,13 @@ def build_router(state: EmulatorState) -> APIRouter:
             if obj.expected_md5 is not None and declared != obj.expected_md5:
                 return obs_error(400, "BadDigest",
                                  "The Content-MD5 you specified does not match the file_md5 given to CreateFile.")
-            if declared is not None and declared != md5_b64(data):
+            if declared is not None and declared != content_md5(data):
                 return obs_error(400, "BadDigest", "The Content-MD5 you specified did not match what we received.")
             obj.data = data
             obj.content_type = request.headers.get("content-type") or obj.content_type
             if obj.expected_md5 is None:
-                obj.expected_md5 = md5_b64(data)
-        etag = base64.b64decode(md5_b64(data)).hex()
+                obj.expected_md5 = content_md5(data)
+        etag = base64.b64decode(content_md5(data)).hex()
         return Response(status_code=200, headers={"ETag": f'"{etag}"', "x-obs-request-id": new_id()[:16].upper()})
 
     @router.get("/_obs/{bucket}/{key:path}")
@@ -80,6 +81,6 @@ def build_router(state: EmulatorState) -> APIRouter:
             content_type = obj.content_type if obj is not None else ""
         if data is None:
             return obs_error(404, "NoSuchKey", "The specified key does not exist.")
-        return Response(data, media_type=content_type, headers={"ETag": f'"{hashlib.md5(data).hexdigest()}"'})
+        return Response(data, media_type=content_type, headers={"ETag": f'"{base64.b64decode(content_md5(data)).hex()}"'})
 
     return router

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import random
 import threading
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
+
+from metastudio_provider.signing import content_md5
 
 from . import lifecycles
 from .config import EmulatorConfig
@@ -17,11 +17,6 @@ from .config import EmulatorConfig
 def new_id() -> str:
     """A uuid-like id, 32 hex characters as MetaStudio uses."""
     return uuid.uuid4().hex
-
-
-def md5_b64(data: bytes) -> str:
-    """RFC 1864 Content-MD5: base64 of the 16-byte MD5 digest."""
-    return base64.b64encode(hashlib.md5(data).digest()).decode("ascii")
 
 
 @dataclass
@@ -177,7 +172,7 @@ class Store:
         return key
 
     def put_object(self, key: str, data: bytes, content_type: str) -> str:
-        self.objects[key] = StoredObject(key, content_type, md5_b64(data), data)
+        self.objects[key] = StoredObject(key, content_type, content_md5(data), data)
         return key
 
     # -- assets ---------------------------------------------------------------------------------
@@ -193,7 +188,7 @@ class Store:
         """An ACTIVED asset with a MAIN file whose bytes are stored (system or produced assets)."""
         asset = self.add_asset(name, asset_type, now, state="ACTIVED", **kwargs)
         key = self.put_object(f"assets/{asset.asset_id}/{new_id()}", data, content_type)
-        record = FileRecord(new_id(), asset.asset_id, file_name, md5_b64(data), len(data),
+        record = FileRecord(new_id(), asset.asset_id, file_name, content_md5(data), len(data),
                             file_name.rsplit(".", 1)[-1].upper(), "MAIN", key, "CREATED")
         self.files[record.file_id] = record
         asset.file_ids.append(record.file_id)

@@ -19,6 +19,7 @@ from metastudio_provider import bodies
 from metastudio_provider.client import MetaStudioError
 from metastudio_provider.hooks.metastudio import MetaStudioHook, identity_token
 from metastudio_provider.inputs import InvalidInputError, check_script_text
+from metastudio_provider.states import VIDEO_JOB
 
 _ROW_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,40}$")
 
@@ -167,10 +168,10 @@ def summarize(rows: list[dict[str, Any]], jobs: dict[str, dict[str, Any]] | None
         r["state"], r["output_asset_id"] = job.get("state"), job.get("output_asset_id")
         if r["status"] == "failed":
             failures.append({"row": r["row"], "error_code": r.get("error_code"), "error": r["error"]})
-        elif r["state"] != "SUCCEED":
+        elif not VIDEO_JOB.succeeded(r["state"]):
             info = job.get("error_info") or {}
             failures.append({"row": r["row"], "job_id": r.get("job_id"), "error_code": info.get("error_code"),
                              "error": f"video job ended {r['state'] or 'without a final state'}"
                              + (f": {info.get('error_msg')}" if info.get("error_msg") else "")})
-    return {"rows": len(rows), "succeeded": sum(r["state"] == "SUCCEED" for r in rows),
+    return {"rows": len(rows), "succeeded": sum(VIDEO_JOB.succeeded(r["state"]) for r in rows),
             "failed_rows": [f["row"] for f in failures], "failures": failures, "details": rows}

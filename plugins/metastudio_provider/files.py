@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from pathlib import PurePath
 
 _CONTENT_TYPES = {
@@ -16,11 +14,6 @@ _CONTENT_TYPES = {
     "wav": "audio/wav",
     "zip": "application/zip",
 }
-
-
-def content_md5(data: bytes) -> str:
-    """RFC 1864 Content-MD5: base64 of the 16-byte MD5 digest (24 characters)."""
-    return base64.b64encode(hashlib.md5(data).digest()).decode("ascii")
 
 
 def file_type(file_name: str) -> str:

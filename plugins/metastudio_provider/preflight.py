@@ -19,6 +19,7 @@ from airflow.sdk.exceptions import AirflowFailException
 
 from metastudio_provider.client import MetaStudioError
 from metastudio_provider.inputs import InvalidInputError
+from metastudio_provider.states import ASSET_ACTIVE
 
 T = TypeVar("T")
 
@@ -106,6 +107,6 @@ def pick_asset(hook: Any, asset_id: str | None, asset_type: str, field: str) -> 
         raise
     if asset.get("asset_type") != asset_type:
         raise InvalidInputError(f"{field} {asset_id!r} is a {asset.get('asset_type')} asset, not a {asset_type}")
-    if asset.get("asset_state") not in (None, "ACTIVED"):
-        raise InvalidInputError(f"{field} {asset_id!r} is {asset.get('asset_state')}: it must be ACTIVED")
+    if asset.get("asset_state") not in (None, ASSET_ACTIVE):
+        raise InvalidInputError(f"{field} {asset_id!r} is {asset.get('asset_state')}: it must be {ASSET_ACTIVE}")
     return asset_id

@@ -1,12 +1,14 @@
 """SDK-HMAC-SHA256 request signing, byte-identical to ``huaweicloudsdkcore.signer.Signer``.
 
-Shared by the client (which signs) and the emulator (which verifies). Written by hand
+Shared by the client (which signs) and the emulator (which verifies), like ``content_md5``, the
+Content-MD5 of an upload (signed URLs carry it; the emulator checks it). Written by hand
 because no maintained library outside Huawei's SDK implements this scheme, and the SDK's
 signer is tied to its own request class and to ``requests``.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import re
@@ -26,6 +28,12 @@ QueryPairs = Sequence[tuple[str, str]]
 _AUTH_RE = re.compile(
     r"^SDK-HMAC-SHA256\s+Access=(?P<ak>[^,\s]+),\s*SignedHeaders=(?P<signed>[^,\s]+),\s*Signature=(?P<sig>[0-9a-f]+)$"
 )
+
+
+
+def content_md5(data: bytes) -> str:
+    """RFC 1864 Content-MD5: base64 of the 16-byte MD5 digest (24 characters)."""
+    return base64.b64encode(hashlib.md5(data).digest()).decode("ascii")
 
 
 def query_pairs(query: Mapping[str, object] | Iterable[tuple[str, object]] | None) -> list[tuple[str, str]]:

@@ -53,6 +53,9 @@ class Resource:
             return Outcome.RUNNING
         raise UnknownStateError(f"{self.kind}: unknown state {state!r}")
 
+    def succeeded(self, state: str | None) -> bool:
+        return state in self.success
+
     def error_info(self, response: dict[str, Any]) -> dict[str, Any]:
         return {f: response[f] for f in self.error_fields if response.get(f) not in (None, "", {})}
 
@@ -159,6 +162,24 @@ RESOURCES: dict[str, Resource] = {
         ),
     )
 }
+
+VIDEO_JOB = RESOURCES["video_job"]
+ASSET = RESOURCES["asset"]
+LIVE_JOB = RESOURCES["live_job"]
+"""A livestream job as something that goes live: success is PROCESSING."""
+LIVE_JOB_ENDED = RESOURCES["live_job_ended"]
+"""A livestream job as something that ends: running while WAITING or PROCESSING (live), SUCCEED when stopped."""
+
+ASSET_ACTIVE = "ACTIVED"
+"""The one usable asset state (MetaStudio's spelling)."""
+UNUSABLE_ASSET_STATES = ASSET.failure - {"UNACTIVED"}
+"""Assets that cannot be carried on with (an UNACTIVED asset can still be activated)."""
+NOT_REUSABLE = frozenset({"FAILED", "CANCELED", "BLOCK"})
+"""A resource a retry finds in one of these states is made again rather than carried on with."""
+VOICE_JOB_AWAITING_DATA = "CREATING"
+"""A voice training job created but not yet given its training data (ShowJobUploadingAddress gives a new URL)."""
+CANCELLABLE_VIDEO_STATES = frozenset({"WAITING"})
+"""Cancel2DDigitalHumanVideo accepts only a job that has not started rendering."""
 
 CONSOLE_BASE = "https://console.huaweicloud.com/metastudio/?region={region}"
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import DAG, chain, task
 
-from metastudio_provider import files
 from metastudio_provider.operators.api import (
     BatchExecuteAssetActionOperator,
     Cancel2DDigitalHumanVideoOperator,
@@ -85,12 +84,13 @@ from metastudio_provider.operators.api import (
     UpdateVideoScriptOperator,
 )
 from metastudio_provider.sensors.metastudio import AssetStateSensor, LivestreamJobSensor
+from metastudio_provider.signing import content_md5
 
 DAG_ID = "metastudio_all_api_operators"
 POLL = 0.2
 
 IMAGE = b"\x89PNG\r\n\x1a\n all_api_operators background image"
-IMAGE_MD5 = files.content_md5(IMAGE)
+IMAGE_MD5 = content_md5(IMAGE)
 TRAINING_VIDEO = b"\x00\x00\x00\x18ftypmp42 all_api_operators training video"
 VOICE_ZIP = b"PK\x03\x04 all_api_operators voice training data"
 
@@ -120,7 +120,7 @@ ADVANCE_JOB = xcom("create_voice_advance", "job_id")
 def _put(url: str, content: bytes, content_type: str) -> dict:
     from metastudio_provider.hooks.metastudio import MetaStudioHook
 
-    MetaStudioHook().client.upload(url, content, content_md5=files.content_md5(content), content_type=content_type)
+    MetaStudioHook().client.upload(url, content, content_md5=content_md5(content), content_type=content_type)
     return {"uploaded_bytes": len(content)}
 
 

@@ -20,7 +20,7 @@ import httpx
 from airflow.sdk import BaseHook
 from airflow.sdk.exceptions import AirflowNotFoundException
 
-from metastudio_provider import files
+from metastudio_provider import files, signing
 from metastudio_provider.catalog import DEFAULT_REGION, get_api
 from metastudio_provider.client import AsyncMetaStudioClient, ClientSettings, Credentials, MetaStudioClient
 from metastudio_provider.client.errors import MetaStudioConfigError
@@ -34,13 +34,11 @@ from metastudio_provider.hooks.failures import (
     permanent_errors,
 )
 from metastudio_provider.inputs import check_name, check_upload
+from metastudio_provider.states import ASSET_ACTIVE, NOT_REUSABLE, UNUSABLE_ASSET_STATES
 
 Params = Mapping[str, Any] | None
 
 CONN_TYPE = "metastudio"
-
-_UNUSABLE_ASSET_STATES = frozenset({"FAILED", "DELETING", "DELETED", "WAITING_DELETE", "BLOCK"})
-
 
 class MetaStudioHook(BaseHook):
     """Call any of the 66 catalog APIs: ``call(api, path_params, query, body)`` or ``await acall(...)``.
@@ -181,7 +179,7 @@ class MetaStudioHook(BaseHook):
         body = with_identity(api, body, identity)
         if reuse:
             found = self.find_existing(api, body)
-            if found and found.get("state") not in ("FAILED", "CANCELED", "BLOCK"):
+            if found and found.get("state") not in NOT_REUSABLE:
                 return found
         return self.call(api, body=body)
 
@@ -218,7 +216,8 @@ class MetaStudioHook(BaseHook):
 
     def system_asset_id(self, asset_type: str) -> str:
         """The first SYSTEM asset of ``asset_type`` (HUMAN_MODEL_2D, VOICE_MODEL) the tenant may use."""
-        assets = self.list_assets(asset_type=asset_type, asset_source="SYSTEM", asset_state="ACTIVED", limit=1)
+        assets = self.list_assets(asset_type=asset_type, asset_source="SYSTEM", asset_state=ASSET_ACTIVE,
+                                  limit=1)
         if not assets.get("assets"):
             raise ValueError(f"no SYSTEM {asset_type} asset is available in {self.region}")
         return assets["assets"][0]["asset_id"]
@@ -262,7 +261,7 @@ class MetaStudioHook(BaseHook):
         body = with_identity("CreateDigitalAsset", {"asset_name": asset_name, "asset_type": asset_type,
                                                     **asset_fields}, identity)
         asset = self.find_existing("CreateDigitalAsset", body) if reuse_existing else None
-        if asset and asset.get("asset_state") in _UNUSABLE_ASSET_STATES:
+        if asset and asset.get("asset_state") in UNUSABLE_ASSET_STATES:
             asset = None  # deleted after a failed upload (or frozen): make a new one
         asset = asset or self.call("CreateDigitalAsset", body=body)
         asset_id = asset["asset_id"]
@@ -281,7 +280,7 @@ class MetaStudioHook(BaseHook):
             return  # an earlier try finished the upload
         if main:  # an earlier try stopped half-way: start the file again
             self.call("DeleteFile", {"file_id": main["file_id"]})
-        md5 = files.content_md5(content)
+        md5 = signing.content_md5(content)
         created = self.call(
             "CreateFile",
             body={

@@ -8,6 +8,7 @@ from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from metastudio_provider.operators.waiting import event_result
 from metastudio_provider.operators.workflow import WorkflowOperator
+from metastudio_provider.states import LIVE_JOB_ENDED
 
 
 class StartLivestreamOperator(WorkflowOperator):
@@ -37,7 +38,7 @@ class StartLivestreamOperator(WorkflowOperator):
     def execute(self, context: Any) -> dict[str, Any]:
         ti = context["ti"]
         running = self.hook.call(
-            "ListSmartLive", {"room_id": self.room_id}, query={"state": "WAITING,PROCESSING", "limit": 10}
+            "ListSmartLive", {"room_id": self.room_id}, query={"state": ",".join(sorted(LIVE_JOB_ENDED.running)), "limit": 10}
         ).get("smart_live_jobs") or []
         if running and not (self.if_live == "adopt" or self._retrying(context)):
             raise AirflowFailException(  # not transient: no retry, so no later try can adopt the other stream
@@ -86,7 +87,7 @@ class StopLivestreamOperator(WorkflowOperator):
             raise AirflowSkipException(f"no livestream was started in room {self.room_id}: nothing to stop")
         ids = {"room_id": self.room_id, "job_id": self.job_id}
         state = self.hook.show_live_job(**ids).get("state")
-        if state in ("WAITING", "PROCESSING"):
+        if state in LIVE_JOB_ENDED.running:
             self.hook.call("StopSmartLive", ids)
         else:
             self.log.info("Livestream %s already ended (%s)", self.job_id, state)

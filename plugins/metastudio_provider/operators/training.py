@@ -11,6 +11,8 @@ from metastudio_provider.hooks.metastudio import with_identity
 from metastudio_provider.operators.base import run_identity
 from metastudio_provider.operators.waiting import event_result
 from metastudio_provider.operators.workflow import WorkflowOperator, deterministic_name, read_source
+from metastudio_provider.signing import content_md5
+from metastudio_provider.states import VOICE_JOB_AWAITING_DATA
 
 
 class TrainAvatarOperator(WorkflowOperator):
@@ -27,8 +29,6 @@ class TrainAvatarOperator(WorkflowOperator):
         self.job_fields = job_fields or {}
 
     def execute(self, context: Any) -> dict[str, Any]:
-        from metastudio_provider import files
-
         body = with_identity("Create2dModelTrainingJob",
                              {"name": self.name or deterministic_name(context, "avatar"), **self.job_fields},
                              run_identity(context))
@@ -39,7 +39,7 @@ class TrainAvatarOperator(WorkflowOperator):
             job_id = created["job_id"]
             _, content = read_source(self.video)
             for url in created.get("training_video_upload_url") or []:
-                self.hook.client.upload(url, content, content_md5=files.content_md5(content),
+                self.hook.client.upload(url, content, content_md5=content_md5(content),
                                         content_type="application/octet-stream")
             self.hook.call("Execute2dModelTrainingCommandByUser", {"job_id": job_id}, body={"command": "SUBMITVERIFYING"})
         context["ti"].xcom_push(key="job_id", value=job_id)
@@ -74,15 +74,13 @@ class TrainVoiceOperator(WorkflowOperator):
         self.job_fields = job_fields or {}
 
     def execute(self, context: Any) -> dict[str, Any]:
-        from metastudio_provider import files
-
         body = with_identity(self.api_name, {"voice_name": self.voice_name or deterministic_name(context, "voice"),
                                              **self.job_fields}, run_identity(context))
         found = self.hook.find_existing(self.api_name, body) if self._retrying(context) else None
         if found:  # an earlier try created it: upload again only if it never got its data
             job_id = found["job_id"]
             state = self.hook.call("ShowVoiceTrainingJob", {"job_id": job_id}).get("state")
-            address = self.hook.call("ShowJobUploadingAddress", {"job_id": job_id}) if state == "CREATING" else {}
+            address = self.hook.call("ShowJobUploadingAddress", {"job_id": job_id}) if state == VOICE_JOB_AWAITING_DATA else {}
             url = get_path(address, "package_url.training_data_uploading_url")
         else:
             created = self.hook.call(self.api_name, body=body)
@@ -91,7 +89,7 @@ class TrainVoiceOperator(WorkflowOperator):
                 raise AirflowException(f"{self.api_name} returned no training_data_uploading_url for job {job_id}")
         if url:
             _, content = read_source(self.data)
-            self.hook.client.upload(url, content, content_md5=files.content_md5(content), content_type="application/zip")
+            self.hook.client.upload(url, content, content_md5=content_md5(content), content_type="application/zip")
             self.hook.call("CommitVoiceTrainingJob", {"job_id": job_id}, body={})
         context["ti"].xcom_push(key="job_id", value=job_id)
         self._link(context, "voice_training_job", {"job_id": job_id})

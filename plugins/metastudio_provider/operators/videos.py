@@ -9,6 +9,7 @@ from metastudio_provider.inputs import check_name, check_script_text
 from metastudio_provider.operators.base import run_identity
 from metastudio_provider.operators.waiting import event_result
 from metastudio_provider.operators.workflow import WorkflowOperator, deterministic_name
+from metastudio_provider.states import CANCELLABLE_VIDEO_STATES
 
 
 def check_script_body(script: dict[str, Any]) -> None:
@@ -114,6 +115,6 @@ class CreateVideoOperator(WorkflowOperator):
     def on_kill(self) -> None:
         if not self.job_id:
             return
-        if self.hook.show_video_job(self.job_id).get("state") == "WAITING":
+        if self.hook.show_video_job(self.job_id).get("state") in CANCELLABLE_VIDEO_STATES:
             self.hook.call("Cancel2DDigitalHumanVideo", {"job_id": self.job_id})
             self.log.info("Cancelled video job %s", self.job_id)

@@ -16,7 +16,7 @@ from airflow.sdk.exceptions import AirflowException, AirflowSensorTimeout
 
 from metastudio_provider.operators.base import MetaStudioBaseSensor, default_deferrable
 from metastudio_provider.operators.waiting import defer_until, event_result
-from metastudio_provider.states import RESOURCES, Outcome, Resource
+from metastudio_provider.states import RESOURCES, VIDEO_JOB, Outcome, Resource
 from metastudio_provider.triggers.metastudio import VideoJobsTrigger
 
 
@@ -195,7 +195,7 @@ class VideoJobsSensor(MetaStudioBaseSensor):
             raise AirflowSensorTimeout(f"{len(jobs)} of {len(self.job_ids)} video jobs ended in {self.timeout:.0f} s")
         if event.get("status") == "error":
             raise AirflowException(f"watching video jobs failed: {event.get('message')}")
-        failed = {j: v for j, v in jobs.items() if v["state"] != "SUCCEED"}
+        failed = {j: v for j, v in jobs.items() if not VIDEO_JOB.succeeded(v["state"])}
         if failed and self.fail_on_failed_jobs:
             raise AirflowException(f"{len(failed)} video job(s) did not succeed: {failed}")
         return jobs

@@ -16,7 +16,7 @@ from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from metastudio_provider.client import MetaStudioError
 from metastudio_provider.hooks.metastudio import MetaStudioHook
-from metastudio_provider.states import RESOURCES, Outcome, UnknownStateError, describe_error
+from metastudio_provider.states import RESOURCES, VIDEO_JOB, Outcome, UnknownStateError, describe_error
 
 
 class _MetaStudioTrigger(BaseTrigger):
@@ -160,7 +160,7 @@ class VideoJobsTrigger(_MetaStudioTrigger):
                     reported = len(done)
                     self.log.info("%d of %d video jobs ended", reported, len(self.job_ids))
                 if len(done) == len(self.job_ids):
-                    failed = any(j["state"] != "SUCCEED" for j in done.values())
+                    failed = not all(VIDEO_JOB.succeeded(j["state"]) for j in done.values())
                     yield TriggerEvent({"status": "failure" if failed else "success", "jobs": done})
                     return
                 if self._timed_out():
