@@ -10,7 +10,6 @@ from ..errors import FORBIDDEN, ApiError, bad_state, invalid, not_found
 from ..store import Asset, FileRecord, new_id
 from .base import Ctx, Handler, Reply, Result, compact, contains, iso, page
 
-USER_SETTABLE_STATES = ("UNACTIVED", "ACTIVED", "WAITING_DELETE")
 HIDDEN_BY_DEFAULT = ("DELETING", "DELETED")
 
 

@@ -222,17 +222,8 @@ class MetaStudioHook(BaseHook):
             raise ValueError(f"no SYSTEM {asset_type} asset is available in {self.region}")
         return assets["assets"][0]["asset_id"]
 
-    def create_video_job(self, body: Mapping[str, Any]) -> str:
-        """Submit a 2D avatar video job; return its ``job_id``."""
-        return self.call("Create2DDigitalHumanVideo", body=body)["job_id"]
-
     def show_video_job(self, job_id: str) -> dict:
         return self.call("Show2DDigitalHumanVideo", {"job_id": job_id})
-
-    def list_video_jobs(self, job_ids: list[str], **filters: Any) -> list[dict]:
-        """Many video jobs in one call (``job_ids`` repeated in the query)."""
-        result = self.call("ListDigitalHumanVideo", query={"job_ids": list(job_ids), "limit": len(job_ids), **filters})
-        return result.get("jobs") or []
 
     def show_live_job(self, room_id: str, job_id: str) -> dict:
         return self.call("ShowSmartLive", {"room_id": room_id, "job_id": job_id})
