@@ -30,6 +30,11 @@ test: venv
 lint: venv
 	$(BIN)/ruff check .
 
+# Regenerate operators/api.py (one typed operator per API) from catalog/apis.json; commit the result.
+.PHONY: generate
+generate: venv
+	$(BIN)/python -m metastudio_provider.catalog.codegen
+
 emulator: venv
 	$(BIN)/metastudio-emulator --host 127.0.0.1 --port $(EMULATOR_PORT)
 
