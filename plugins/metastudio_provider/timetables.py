@@ -14,8 +14,13 @@ plain ``CronTriggerTimetable`` (same runs, bare cron in the UI) where it is not.
 
 from __future__ import annotations
 
+from typing import Any, TypeAlias
+
 from airflow.plugins_manager import AirflowPlugin
 from airflow.timetables.trigger import CronTriggerTimetable
+from pendulum.tz.timezone import FixedTimezone, Timezone
+
+Zone: TypeAlias = str | Timezone | FixedTimezone
 
 
 def _zone_name(timezone: object) -> str:
@@ -38,13 +43,13 @@ class LocalCronTimetable(CronTriggerTimetable):
     def summary(self) -> str:
         return local_time_summary(self._expression, self._timezone)
 
-    def __init__(self, cron: str, *, timezone: object, **kwargs: object) -> None:
-        super().__init__(cron, timezone=timezone, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, cron: str, *, timezone: Zone, **kwargs: Any) -> None:
+        super().__init__(cron, timezone=timezone, **kwargs)
         described = self.description or f"cron {self._expression}"
         self.description = f"{described}, {_zone_name(self._timezone)} time (cron {self._expression})"
 
 
-def local_cron_schedule(cron: str, timezone: object) -> CronTriggerTimetable:
+def local_cron_schedule(cron: str, timezone: Zone) -> CronTriggerTimetable:
     """A DAG ``schedule``: ``LocalCronTimetable`` if a plugin registered it, else ``CronTriggerTimetable``."""
     from airflow import plugins_manager
 

@@ -102,7 +102,7 @@ class Lookup:
         for item in listing.get(rule.items) or []:
             if wanted is not None and get_path(item, rule.match) != wanted:
                 continue
-            if token is not None and not carries(get_path(item, rule.identity), token):
+            if rule.identity and token is not None and not carries(get_path(item, rule.identity), token):
                 continue
             found = {key: item[key] for key in self.call.api.top_level_ids if key in item}
             log.warning("%s: found the resource an earlier attempt made (%s); not creating it again",

@@ -46,7 +46,8 @@ class _Permanent(AirflowFailException):
         return AirflowFailException, (str(self),)
 
 
-class MetaStudioPermanentError(MetaStudioAPIError, _Permanent):
+# AirflowException's status_code is inferred as HTTPStatus from its default; ours is the plain int MetaStudio answered.
+class MetaStudioPermanentError(MetaStudioAPIError, _Permanent):  # type: ignore[misc]
     """MetaStudio refused the request with a 4xx other than 429: retrying cannot help."""
 
     @classmethod

@@ -325,7 +325,7 @@ def _extras(conn: Any) -> dict[str, Any]:
         return raw
     try:
         extras = json.loads(raw)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         raise MetaStudioConfigFailure("extra", f"is not valid JSON ({exc.msg} at line {exc.lineno} column "
                                       f"{exc.colno}): fix the connection's extra") from None
     if not isinstance(extras, dict):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from functools import cached_property
 from typing import Any
 
@@ -90,6 +90,8 @@ class MetaStudioMixin:
 
     api_name: str | None = None
     """The API whose pool this task uses by default (``catalog.pool_name``)."""
+
+    template_fields: Collection[str]  # BaseOperator's, declared for __init_subclass__ (no value here)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Every ``execute`` / ``execute_complete`` / ``poke`` of every subclass fails fast (``fail_fast``);

@@ -74,19 +74,20 @@ class TrainVoiceOperator(WorkflowOperator):
         self.job_fields = job_fields or {}
 
     def execute(self, context: Any) -> dict[str, Any]:
-        body = with_identity(self.api_name, {"voice_name": self.voice_name or deterministic_name(context, "voice"),
+        create = self._CREATE[self.edition]
+        body = with_identity(create, {"voice_name": self.voice_name or deterministic_name(context, "voice"),
                                              **self.job_fields}, run_identity(context))
-        found = self.hook.find_existing(self.api_name, body) if self._retrying(context) else None
+        found = self.hook.find_existing(create, body) if self._retrying(context) else None
         if found:  # an earlier try created it: upload again only if it never got its data
             job_id = found["job_id"]
             state = self.hook.call("ShowVoiceTrainingJob", {"job_id": job_id}).get("state")
             address = self.hook.call("ShowJobUploadingAddress", {"job_id": job_id}) if state == VOICE_JOB_AWAITING_DATA else {}
             url = get_path(address, "package_url.training_data_uploading_url")
         else:
-            created = self.hook.call(self.api_name, body=body)
+            created = self.hook.call(create, body=body)
             job_id, url = created["job_id"], created.get("training_data_uploading_url")
             if not url:
-                raise AirflowException(f"{self.api_name} returned no training_data_uploading_url for job {job_id}")
+                raise AirflowException(f"{create} returned no training_data_uploading_url for job {job_id}")
         if url:
             _, content = read_source(self.data)
             self.hook.client.upload(url, content, content_md5=content_md5(content), content_type="application/zip")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
-from typing import Any
+from typing import Any, NoReturn
 
+from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowSensorTimeout
 
 from metastudio_provider.hooks.metastudio import MetaStudioHook
@@ -24,9 +25,9 @@ def state_trigger(task: Any, kind: str, ids: dict[str, str], timeout: float, pol
     )
 
 
-def defer_until(task: Any, kind: str, ids: dict[str, str], *, timeout: float, poll_interval: float,
-                method_name: str = "execute_complete") -> None:
-    """Hand the wait to the triggerer; ``method_name`` resumes the task with the event."""
+def defer_until(task: BaseOperator, kind: str, ids: dict[str, str], *, timeout: float, poll_interval: float,
+                method_name: str = "execute_complete") -> NoReturn:
+    """Hand the wait to the triggerer (raises ``TaskDeferred``); ``method_name`` resumes the task with the event."""
     task.defer(
         trigger=state_trigger(task, kind, ids, timeout, poll_interval),
         method_name=method_name,
@@ -69,7 +70,7 @@ def event_result(event: dict[str, Any], timeout: float, log: Any = None) -> dict
     if status == "success":
         return event["response"]
     if status == "failure":
-        message = f"{kind} {ids} ended {event['state']}: {describe_error(RESOURCES[kind].error_info(event['response']))}"
+        message = f"{kind} {ids} ended {event['state']}: {describe_error(RESOURCES[event['kind']].error_info(event['response']))}"
         if log is not None:
             log.error("%s", message)
         raise AirflowException(message)

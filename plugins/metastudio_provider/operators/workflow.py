@@ -58,7 +58,7 @@ class WorkflowOperator(MetaStudioBaseOperator):
         context["ti"].xcom_push(key=CONSOLE_URL_XCOM_KEY,
                                 value=console_url(kind, settings.region, ids, settings.endpoint))
 
-    def _wait(self, kind: str, ids: dict[str, str], method_name: str = "execute_complete") -> dict | None:
+    def _wait(self, kind: str, ids: dict[str, str], method_name: str = "execute_complete") -> dict:
         """Return the event if the resource already ended; else defer (the task resumes in ``method_name``)
         or, not deferrable, poll in place."""
         if self.deferrable:
@@ -67,6 +67,5 @@ class WorkflowOperator(MetaStudioBaseOperator):
             self.log.info("Waiting for %s %s (%s): deferring to the triggerer", kind, ids, event["state"])
             defer_until(self, kind, ids, timeout=self.wait_timeout, poll_interval=self.poll_interval,
                         method_name=method_name)
-            return None
         return poll_until(self.hook, kind, ids, timeout=self.wait_timeout, poll_interval=self.poll_interval,
                           log=self.log)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
-from typing import Any, ClassVar
+from typing import Any
 
 from airflow.sdk import PokeReturnValue
 from airflow.sdk.exceptions import AirflowException, AirflowSensorTimeout
@@ -40,7 +40,8 @@ class MetaStudioStateSensor(MetaStudioBaseSensor):
     :param timeout: seconds to wait in all (default 6 h).
     """
 
-    kind: ClassVar[str] = ""
+    kind: str = ""
+    """The watched resource (``states.RESOURCES``): set by each subclass, by ``LivestreamJobSensor`` per task."""
     ui_color = "#fff4d6"
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -86,7 +87,7 @@ class MetaStudioStateSensor(MetaStudioBaseSensor):
         if not self.deferrable:
             return super().execute(context)
         first = self.poke(context)  # already there? then no deferral at all
-        if first:
+        if isinstance(first, PokeReturnValue) and first.is_done:
             return first.xcom_value
         defer_until(self, self.kind, self.ids, timeout=self.timeout, poll_interval=self.poll_interval)
 
