@@ -10,6 +10,7 @@ import pendulum
 from airflow.sdk import dag, get_current_context, task
 
 from metastudio_provider.sensors.metastudio import VideoJobsSensor
+from metastudio_provider.video_assets import VIDEOS
 
 BATCHES = Path(os.environ.get("METASTUDIO_BATCHES_DIR", Path(__file__).resolve().parent.parent / "include" / "batches"))
 CHUNK_SIZE = int(os.environ.get("METASTUDIO_BATCH_CHUNK_SIZE", "50"))
@@ -93,10 +94,12 @@ def metastudio_video_backfill():
 
         return [r["job_id"] for r in row_results(ti) if r.get("job_id")]
 
-    @task(trigger_rule="none_skipped")
-    def report(jobs: dict | None, ti=None) -> dict:
-        """Every row's outcome; which rows made no video, with error codes and messages."""
+    @task(trigger_rule="none_skipped", outlets=[VIDEOS])
+    def report(jobs: dict | None, ds: str | None = None, ti=None) -> dict:
+        """Every row's outcome; which rows made no video, with error codes and messages. Each SUCCEED
+        video is announced as an asset event through the alias metastudio-videos (video_assets)."""
         from metastudio_provider.batches import row_results, summarize
+        from metastudio_provider.video_assets import announce_batch
 
         summary = summarize(row_results(ti), jobs)
         if manifest_error := ti.xcom_pull(task_ids="load_manifest", key="error"):
@@ -105,6 +108,8 @@ def metastudio_video_backfill():
         print(f"Batch: {summary['succeeded']} of {summary['rows']} videos made")
         for failure in summary["failures"]:
             print(f"  row {failure['row']}: {failure.get('error_code') or '-'} {failure['error']}")
+        summary["announced"] = len(announce_batch(get_current_context(), summary, batch_date=ds))
+        print(f"Batch: {summary['announced']} video(s) announced as new asset events (metastudio-videos)")
         return summary
 
     @task(trigger_rule="none_skipped")

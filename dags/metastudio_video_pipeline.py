@@ -11,6 +11,7 @@ from airflow.sdk import Param, dag, get_current_context, task
 
 from metastudio_provider.operators.assets import UploadAssetOperator
 from metastudio_provider.operators.videos import CreateVideoOperator
+from metastudio_provider.video_assets import VIDEOS
 
 INCLUDE = Path(__file__).resolve().parent.parent / "include"
 # Background images are read only from under this folder (a path outside it is refused).
@@ -36,6 +37,11 @@ fails the run there, at once and without retries, naming what to fix; nothing is
 Then it uploads the background image as an asset, writes a video script, renders a 2D avatar
 video (the wait is deferred: no worker slot is held while MetaStudio renders) and reports the
 output video's asset id and download URL.
+
+The finished video is announced as an Airflow asset event through the asset alias
+`metastudio-videos` (URI `metastudio://<region>/<project_id>/assets/<asset_id>`, extra: title,
+duration, download URL, job id): DAGs scheduled on that alias, such as
+`metastudio_video_catalogue`, run on it.
 """
 
 
@@ -95,9 +101,10 @@ def metastudio_video_pipeline():
         from metastudio_provider.hooks.metastudio import MetaStudioHook
         from metastudio_provider.preflight import Problems, check_run_conf, pick_asset
 
+        assert params is not None  # Airflow passes the DAG's params
         found = Problems()
         check_run_conf(get_current_context(), found)
-        found.check(inputs.check_name, params["title"], "title")
+        title = found.check(inputs.check_name, params["title"], "title")
         found.check(inputs.check_script_text, params["script_text"], "script_text")
         output_name = params.get("output_name") or None
         if output_name is not None:
@@ -111,7 +118,7 @@ def metastudio_video_pipeline():
         voice = found.check(pick_asset, hook, params.get("voice_asset_id"), "VOICE_MODEL", "voice_asset_id")
         found.fail_if_any("metastudio_video_pipeline: bad input, nothing was created")
         return {"model_asset_id": model, "voice_asset_id": voice, "background_image": str(image),
-                "output_name": output_name}
+                "output_name": output_name, "title": title}
 
     inputs = validate_inputs()
     background = UploadAssetOperator(
@@ -126,6 +133,7 @@ def metastudio_video_pipeline():
         from metastudio_provider import bodies
         from metastudio_provider.operators.workflow import deterministic_name
 
+        assert params is not None  # Airflow passes the DAG's params
         width, height = SIZES[params["orientation"]]
         return bodies.video_script(
             script_name=deterministic_name(get_current_context(), "script"),
@@ -142,13 +150,17 @@ def metastudio_video_pipeline():
         task_id="create_video",
         script=script,
         output_asset_name=inputs["output_name"],
+        outlets=[VIDEOS],  # the SUCCEED video is announced as an asset event (video_assets)
+        event_extra={"title": inputs["title"]},
     )
 
     @task
     def report(video: dict, params: dict | None = None) -> dict:
+        assert params is not None  # Airflow passes the DAG's params
         summary = {"title": params["title"], **video}
         print(f"Video {summary['title']!r}: job {video['job_id']} {video['state']}; "
-              f"output asset {video['output_asset_id']}; download: {video['download_url']}")
+              f"output asset {video['output_asset_id']} ({video.get('duration')} s); "
+              f"download: {video['download_url']}")
         return summary
 
     report(video.output)

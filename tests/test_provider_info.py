@@ -62,3 +62,26 @@ def test_airflow_serves_the_form_to_its_ui():
     assert standard.login.title == "Access Key ID (AK)" and standard.login.placeholder
     assert standard.password.title == "Secret Access Key (SK)" and standard.password.placeholder
     assert standard.host.hidden and standard.port.hidden
+
+
+def test_the_metastudio_asset_uri_scheme_is_registered_with_airflow():
+    """``metastudio://<region>/<project_id>/assets/<asset_id>``: Airflow normalizes it with the provider's
+    handler (region lower-cased), refuses other shapes, and builds it with the provider's factory."""
+    from airflow.sdk import Asset
+    from airflow.sdk.providers_manager_runtime import ProvidersManagerTaskRuntime
+
+    from metastudio_provider.video_assets import create_asset, sanitize_uri
+
+    (entry,) = get_provider_info()["asset-uris"]
+    assert entry["schemes"] == ["metastudio"]
+    runtime = ProvidersManagerTaskRuntime()
+    assert runtime.asset_uri_handlers["metastudio"] is sanitize_uri
+    assert runtime.asset_factories["metastudio"] is create_asset
+    project = "0123456789abcdef0123456789abcdef"
+    assert Asset(uri=f"metastudio://CN-North-4/{project}/assets/a1b2/").uri == f"metastudio://cn-north-4/{project}/assets/a1b2"
+    for bad in (f"metastudio://cn-north-4/{project}/a1b2", f"metastudio://cn-north-4/{project}/assets/a/b",
+                f"metastudio:///{project}/assets/a1b2"):
+        with pytest.raises(ValueError, match="expected metastudio://<region>/<project_id>/assets/<asset_id>"):
+            Asset(uri=bad)
+    made = create_asset(region="cn-north-4", project_id=project, asset_id="a1b2", extra={"title": "t"})
+    assert made.uri == made.name == f"metastudio://cn-north-4/{project}/assets/a1b2" and made.extra == {"title": "t"}

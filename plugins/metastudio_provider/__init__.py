@@ -102,6 +102,14 @@ def get_provider_info() -> dict[str, Any]:
             {"integration-name": "Huawei Cloud MetaStudio", "python-modules": ["metastudio_provider.triggers.metastudio"]}
         ],
         "extra-links": ["metastudio_provider.links.MetaStudioConsoleLink"],
+        # metastudio://<region>/<project_id>/assets/<asset_id>: the videos the DAGs announce (video_assets.py)
+        "asset-uris": [
+            {
+                "schemes": ["metastudio"],
+                "handler": "metastudio_provider.video_assets.sanitize_uri",
+                "factory": "metastudio_provider.video_assets.create_asset",
+            }
+        ],
         "config": {
             "metastudio": {
                 "description": "Huawei Cloud MetaStudio provider settings.",

@@ -9,7 +9,8 @@ from metastudio_provider.inputs import check_name, check_script_text
 from metastudio_provider.operators.base import run_identity
 from metastudio_provider.operators.waiting import event_result
 from metastudio_provider.operators.workflow import WorkflowOperator, deterministic_name
-from metastudio_provider.states import CANCELLABLE_VIDEO_STATES
+from metastudio_provider.states import CANCELLABLE_VIDEO_STATES, VIDEO_JOB
+from metastudio_provider.video_assets import announce, video_file
 
 
 def check_script_body(script: dict[str, Any]) -> None:
@@ -37,15 +38,20 @@ class CreateVideoOperator(WorkflowOperator):
     runs with the same ``output_asset_name`` make two videos. With ``script_id`` (a script not made
     here) a given output name gets the token appended, so the job stays this task instance's own.
     Pushes ``script_id`` and ``job_id``; ``on_kill`` cancels the job while it is WAITING.
+
+    With an ``AssetAlias`` in ``outlets`` (``video_assets.VIDEOS``) a SUCCEED video is announced as
+    an asset event ``metastudio://<region>/<project_id>/assets/<asset_id>`` through it; its extra holds
+    ``asset_id``, ``job_id``, ``duration``, ``download_url``, ``asset_name`` and ``event_extra``
+    (templated, e.g. ``{"title": "{{ params.title }}"}``). A video announced before is not again.
     """
 
-    template_fields = ("script", "script_id", "output_asset_name", "video")
+    template_fields = ("script", "script_id", "output_asset_name", "video", "event_extra")
     template_fields_renderers = {"script": "json", "video": "json"}
     api_name = "Create2DDigitalHumanVideo"
 
     def __init__(self, *, script: dict[str, Any] | None = None, script_id: str | None = None,
                  output_asset_name: str | None = None, video: dict[str, Any] | None = None, wait: bool = True,
-                 reuse_existing: bool = False, **kwargs: Any) -> None:
+                 reuse_existing: bool = False, event_extra: dict[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if (script is None) == (script_id is None):
             raise ValueError("CreateVideoOperator needs exactly one of script= or script_id=")
@@ -55,6 +61,7 @@ class CreateVideoOperator(WorkflowOperator):
         self.video = video or {}
         self.wait = wait
         self.reuse_existing = reuse_existing
+        self.event_extra = event_extra or {}
         self.job_id: str | None = None
 
     def execute(self, context: Any) -> dict[str, Any]:
@@ -92,12 +99,22 @@ class CreateVideoOperator(WorkflowOperator):
     def execute_complete(self, context: Any, event: dict[str, Any]) -> dict[str, Any]:
         response = event_result(event, self.wait_timeout, self.log)
         output_asset_id = get_path(response, "output_asset_config.asset_id")
-        return {
+        file = video_file(self.hook, output_asset_id) if output_asset_id else {}
+        result = {
             "job_id": response["job_id"],
             "state": response["state"],
             "output_asset_id": output_asset_id,
-            "download_url": self._download_url(output_asset_id),
+            "download_url": file.get("download_url"),
+            "duration": response.get("duration") or file.get("duration"),
         }
+        if output_asset_id and VIDEO_JOB.succeeded(response["state"]):
+            settings = self.hook.settings
+            video = {**self.event_extra, "asset_id": output_asset_id, "job_id": result["job_id"],
+                     "duration": result["duration"], "download_url": result["download_url"],
+                     "asset_name": get_path(response, "output_asset_config.asset_name") or file.get("asset_name")}
+            announce(context, [video], region=settings.region, project_id=settings.credentials.project_id,
+                     aliases=self.outlets)
+        return result
 
     def _create_or_find(self, context: Any, api: str, body: dict[str, Any], id_key: str) -> str:
         result = self.hook.create_or_reuse(api, body, reuse=self.reuse_existing or self._retrying(context),
@@ -105,12 +122,6 @@ class CreateVideoOperator(WorkflowOperator):
         if result.get("found_existing"):
             self.log.info("%s: carrying on with %s %s made earlier", api, id_key, result[id_key])
         return result[id_key]
-
-    def _download_url(self, asset_id: str | None) -> str | None:
-        if not asset_id:
-            return None
-        files = self.hook.show_asset(asset_id).get("files") or []
-        return next((f.get("download_url") for f in files if f.get("asset_file_category") == "MAIN"), None)
 
     def on_kill(self) -> None:
         if not self.job_id:
