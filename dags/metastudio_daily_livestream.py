@@ -70,10 +70,12 @@ def metastudio_daily_livestream():
         from metastudio_provider.inputs import resolve_under
         from metastudio_provider.preflight import Problems, check_run_conf, pick_asset
 
+        assert params is not None  # Airflow passes the DAG's params
         found = Problems()
         check_run_conf(get_current_context(), found)
         path = found.check(resolve_under, params["room_definition"], INCLUDE, "room_definition")
         found.fail_if_any("metastudio_daily_livestream: bad input, nothing was created")
+        assert path is not None  # fail_if_any raised otherwise
         try:
             definition = yaml.safe_load(path.read_text())
         except yaml.YAMLError as exc:
@@ -87,6 +89,7 @@ def metastudio_daily_livestream():
         model = found.check(pick_asset, hook, definition.get("model_asset_id"), "HUMAN_MODEL_2D", "model_asset_id")
         voice = found.check(pick_asset, hook, definition.get("voice_asset_id"), "VOICE_MODEL", "voice_asset_id")
         found.fail_if_any(f"metastudio_daily_livestream: {params['room_definition']}: nothing was created")
+        assert model is not None and voice is not None  # fail_if_any raised otherwise
 
         # One room (and its products) per room definition, the same every day: that is their identity
         # (a token in a field MetaStudio lists back), not their names. The rule library is found by its name.
@@ -121,7 +124,8 @@ def metastudio_daily_livestream():
     @task
     def live_until(started: dict, params: dict | None = None) -> str:
         """When to stop: now (the livestream just went live) plus the configured duration."""
-        return pendulum.now("UTC").add(minutes=float(params["duration_minutes"])).isoformat()
+        assert params is not None  # Airflow passes the DAG's params
+        return pendulum.now("UTC").add(seconds=60 * float(params["duration_minutes"])).isoformat()
 
     keep_live = DateTimeSensorAsync(task_id="keep_live", target_time=live_until(start.output))
     stop = StopLivestreamOperator(

@@ -164,7 +164,7 @@ def summarize(rows: list[dict[str, Any]], jobs: dict[str, dict[str, Any]] | None
     jobs = jobs or {}
     failures = []
     for r in rows:
-        job = jobs.get(r.get("job_id")) or {}
+        job = jobs.get(r.get("job_id") or "") or {}
         r["state"], r["output_asset_id"] = job.get("state"), job.get("output_asset_id")
         if r["status"] == "failed":
             failures.append({"row": r["row"], "error_code": r.get("error_code"), "error": r["error"]})

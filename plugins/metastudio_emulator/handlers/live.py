@@ -62,7 +62,7 @@ def room_view(ctx: Ctx, room: dict[str, Any]) -> dict[str, Any]:
 
 def create_smart_live_room(ctx: Ctx) -> Result:
     _check_room(ctx, ctx.body)
-    room = {"room_id": new_id(), "_created": ctx.now}
+    room: dict[str, Any] = {"room_id": new_id(), "_created": ctx.now}
     _store_room(ctx, room, ctx.body)
     ctx.store.rooms[room["room_id"]] = room
     return {"room_id": room["room_id"]}
@@ -131,7 +131,7 @@ def group_view(group: dict[str, Any], *, rules: bool) -> dict[str, Any]:
 
 
 def create_interaction_rule_group(ctx: Ctx) -> Result:
-    group = {"group_id": new_id(), "_created": ctx.now}
+    group: dict[str, Any] = {"group_id": new_id(), "_created": ctx.now}
     _store_group(ctx, group)
     ctx.store.rule_groups[group["group_id"]] = group
     return {"group_id": group["group_id"]}

@@ -54,7 +54,7 @@ def product_view(ctx: Ctx, p: dict[str, Any]) -> dict[str, Any]:
 
 
 def create_product(ctx: Ctx) -> Result:
-    product = {"product_id": new_id(), "_created": ctx.now, "state": "ACTIVED", "asset_list": []}
+    product: dict[str, Any] = {"product_id": new_id(), "_created": ctx.now, "state": "ACTIVED", "asset_list": []}
     _apply(ctx, product, ctx.body)
     if ctx.body.get("auto_active") is False:
         product["state"] = "UNACTIVED"
