@@ -25,6 +25,7 @@ constraints:
 
 test: venv
 	$(BIN)/ruff check .
+	$(BIN)/mypy plugins dags
 	$(BIN)/pytest -q -n 2
 
 lint: venv
