@@ -1,4 +1,4 @@
-"""Unauthenticated control routes under ``/_emulator``: health, stats, faults, job endings, reset."""
+"""Unauthenticated control routes under ``/_emulator``: health, stats, faults, job endings, limits, reset."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from metastudio_provider.catalog import all_apis
 
-from . import endings
+from . import endings, limits
 from .faults import MODES, Fault
 from .state import EmulatorState
 
@@ -27,7 +27,8 @@ def build_router(state: EmulatorState) -> APIRouter:
         c = state.config
         return {"region": c.region, "ak": c.ak, "project_id": c.project_id, "job_seconds": c.job_seconds,
                 "failure_rate": c.failure_rate, "live_start_seconds": c.live_start_seconds,
-                "training_seconds": c.training_seconds, "tts_seconds": c.tts_seconds, "throttle": c.throttle}
+                "training_seconds": c.training_seconds, "tts_seconds": c.tts_seconds, "throttle": c.throttle,
+                "limits": c.limits}
 
     @router.get("/stats")
     def stats() -> dict[str, Any]:
@@ -68,6 +69,7 @@ def build_router(state: EmulatorState) -> APIRouter:
                                        "count": fault.count}, "pending": state.faults.pending()})
 
     router.include_router(endings.build_router(state))
+    router.include_router(limits.build_router(state))
     return router
 
 

@@ -69,7 +69,7 @@ def _endpoint(state: EmulatorState, api: Api) -> Endpoint:
 
 
 def _error(err: ApiError, request_id: str) -> JSONResponse:
-    return JSONResponse(err.body(request_id), status_code=err.status, headers={"X-Request-Id": request_id})
+    return JSONResponse(err.body(request_id), status_code=err.status, headers={**err.headers, "X-Request-Id": request_id})
 
 
 async def dispatch(state: EmulatorState, api: Api, request: Request) -> Response:
@@ -83,8 +83,8 @@ async def dispatch(state: EmulatorState, api: Api, request: Request) -> Response
         authenticate(config, method=request.method, raw_path=raw_path.decode("utf-8", "replace"),
                      raw_query=request.scope.get("query_string", b"").decode("utf-8", "replace"),
                      headers=headers, body=raw)
-        if not state.throttle.admit(api.name):
-            raise throttled(state.throttle.limit(api.name))
+        if (retry_after := state.throttle.check(api.name)) is not None:
+            raise throttled(state.throttle.limit(api.name), retry_after)
         _check_project(config, request.path_params.get("project_id"), headers.get("x-project-id"))
         fault = state.faults.take(api.name)
         if fault is not None and fault.mode == "error_before_commit":

@@ -45,6 +45,20 @@ def share(text: str) -> float:
     return value
 
 
+def api_limit(text: str) -> tuple[str, int]:
+    """``API=N``: enforce N calls per second for the catalog API named API."""
+    name, sep, value = text.partition("=")
+    try:
+        limit = int(value)
+    except ValueError:
+        limit = 0
+    if not sep or limit < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected API=N with N a whole number >= 1")
+    if problem := c.limits_problem({name.strip(): limit}):
+        raise argparse.ArgumentTypeError(problem)
+    return name.strip(), limit
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="metastudio-emulator", description="Run the local MetaStudio emulator.",
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
@@ -68,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--public-url", default=None,
                         help="base URL for upload/download URLs (default: the request's own host)")
     parser.add_argument("--no-throttle", action="store_true", help="admit every request (stats still count)")
+    parser.add_argument("--limit", type=api_limit, action="append", default=[], metavar="API=N",
+                        help="enforce N calls/s for API instead of the table's limit (repeatable), "
+                             "e.g. Create2DDigitalHumanVideo=1")
     parser.add_argument("--seed", type=int, default=None, help="random seed for the failure draw")
     parser.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"))
     return parser
@@ -84,11 +101,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             region=args.region, ak=args.ak, sk=args.sk, project_id=args.project_id, job_seconds=args.job_seconds,
             failure_rate=args.failure_rate, live_start_seconds=args.live_start_seconds,
             training_seconds=args.training_seconds, tts_seconds=args.tts_seconds, public_url=args.public_url,
-            throttle=not args.no_throttle, seed=args.seed)
+            throttle=not args.no_throttle, limits=dict(args.limit), seed=args.seed)
     except ValueError as err:
         print(f"metastudio-emulator: {err}", file=sys.stderr)
         return 2
     print(f"MetaStudio emulator on http://{args.host}:{args.port} region={config.region} "
-          f"project_id={config.project_id} ak={config.ak}", file=sys.stderr)
+          f"project_id={config.project_id} ak={config.ak}"
+          + "".join(f" limit {name}={limit}/s" for name, limit in config.limits.items()), file=sys.stderr)
     uvicorn.run(create_app(config), host=args.host, port=args.port, log_level=args.log_level)
     return 0

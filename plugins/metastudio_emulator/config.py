@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from metastudio_provider.catalog import DEFAULT_REGION, REGIONS
+from metastudio_provider.catalog import DEFAULT_REGION, REGIONS, all_apis
 
 DEFAULT_AK = "EMULATORAK0000000000"
 DEFAULT_SK = "emulator-sk-do-not-use-in-production"
@@ -43,6 +43,9 @@ class EmulatorConfig:
     """TTS audition: time until ``is_file_complete`` is true."""
     max_clock_skew: float = MAX_CLOCK_SKEW_SECONDS
     throttle: bool = True
+    limits: dict[str, int] = field(default_factory=dict)
+    """Per-second limits enforced instead of the table's, by API name (e.g. ``{"Create2DDigitalHumanVideo": 1}``):
+    a gateway that allows less than its documentation says."""
     public_url: str | None = None
     """Base URL put into upload/download URLs; None means the request's own scheme and Host."""
     seed: int | None = None
@@ -55,7 +58,22 @@ class EmulatorConfig:
             raise ValueError(f"unknown region {self.region!r}; expected one of {', '.join(REGIONS)}")
         if not 0.0 <= self.failure_rate <= 1.0:
             raise ValueError("failure_rate must be between 0 and 1")
+        if problem := limits_problem(self.limits):
+            raise ValueError(problem)
         for name in ("job_seconds", "live_start_seconds", "training_seconds", "tts_seconds"):
             value = getattr(self, name)
             if not math.isfinite(value) or value < 0:
                 raise ValueError(f"{name} must be a finite number >= 0, not {value}")
+
+
+def limits_problem(limits: object) -> str | None:
+    """What is wrong with enforced ``limits`` (an API name -> whole number >= 1 mapping), or None."""
+    if not isinstance(limits, dict):
+        return "limits must map API names to per-second limits"
+    apis = all_apis()
+    for name, limit in limits.items():
+        if name not in apis:
+            return f"limits: unknown API {name!r}"
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            return f"limits: {name} must be a whole number of calls per second >= 1, not {limit!r}"
+    return None

@@ -23,11 +23,12 @@ APIGW_NO_API = "APIGW.0101"
 class ApiError(Exception):
     """Raised by handlers; becomes an HTTP error with a MetaStudio-style body."""
 
-    def __init__(self, status: int, code: str, msg: str) -> None:
+    def __init__(self, status: int, code: str, msg: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(msg)
         self.status = status
         self.code = code
         self.msg = msg
+        self.headers = headers or {}
 
     def body(self, request_id: str) -> dict[str, Any]:
         return {"error_code": self.code, "error_msg": self.msg, "request_id": request_id}
@@ -49,9 +50,11 @@ def auth_failed(detail: str) -> ApiError:
     return ApiError(401, APIGW_AUTH, f"Incorrect IAM authentication information: {detail}")
 
 
-def throttled(limit: int) -> ApiError:
+def throttled(limit: int, retry_after: int = 1) -> ApiError:
+    """The gateway's 429, with ``Retry-After``: whole seconds until a slot of the window frees up."""
     return ApiError(
         429,
         APIGW_THROTTLED,
         f"The throttling threshold has been reached: policy user over ratelimit,limit:{limit},time:1 second",
+        headers={"Retry-After": str(retry_after)},
     )

@@ -21,8 +21,8 @@ class EmulatorState:
     def __init__(self, config: EmulatorConfig) -> None:
         self.config = config
         self.url_secret = secrets.token_bytes(32)
-        self.throttle = Throttle({name: api.limit(config.region) for name, api in all_apis().items()},
-                                 enabled=config.throttle)
+        self.throttle = Throttle({name: config.limits.get(name, api.limit(config.region))
+                                  for name, api in all_apis().items()}, enabled=config.throttle)
         self.faults = Faults()
         self.store = self._new_store()
 

@@ -7,10 +7,16 @@ a bucket with burst does not guarantee) and must also report the largest number 
 timestamps per API) gives both: a request is admitted iff fewer than N admissions lie in the
 last second, and the window count right after an admission is that window's size, so its
 running maximum is the maximum over all windows.
+
+A refused request is told when to come back (``Retry-After``, whole seconds as HTTP has them: until the
+oldest admission leaves the window, at least 1). The limit of an API can be set below the table's
+(``EmulatorConfig.limits``, ``--limit API=N``, ``PUT /_emulator/limits``): real gateways do not always
+allow what their documentation says.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import deque
@@ -52,6 +58,10 @@ class Throttle:
 
     def admit(self, api: str) -> bool:
         """Count one request to ``api``; True if admitted, False if over the limit (not admitted)."""
+        return self.check(api) is None
+
+    def check(self, api: str) -> int | None:
+        """Count one request to ``api``: None if admitted, else its ``Retry-After`` in whole seconds."""
         with self._lock:
             c = self._counters[api]
             c.requests += 1
@@ -61,13 +71,20 @@ class Throttle:
                 log.popleft()
             if self._enabled and len(log) >= c.limit:
                 c.throttled += 1
-                return False
+                return max(1, math.ceil(log[-c.limit] + WINDOW_SECONDS - now))
             log.append(now)
             c.max_admitted_per_second = max(c.max_admitted_per_second, len(log))
-            return True
+            return None
 
     def limit(self, api: str) -> int:
         return self._limits[api]
+
+    def set_limits(self, limits: Mapping[str, int]) -> None:
+        """Enforce these per-second limits from now on (API name -> limit); counters are kept."""
+        with self._lock:
+            for name, limit in limits.items():
+                self._limits[name] = limit
+                self._counters[name].limit = limit
 
     def stats(self) -> dict[str, dict[str, int]]:
         with self._lock:

@@ -1,7 +1,8 @@
 """``MetaStudioClient`` and its asyncio twin: catalog call → throttle → sign → send → retry.
 
 Both share everything but the I/O: request building (``request``), retry policy and duplicate
-avoidance (``retry``), and the process-wide rate limiter (``limiter``).
+avoidance (``retry``), and the process-wide rate limiter (``limiter``), to which every attempt
+reports whether the gateway admitted or throttled it (that is how the limiter learns the real limit).
 """
 
 from __future__ import annotations
@@ -14,7 +15,12 @@ import httpx
 from tenacity import AsyncRetrying, Retrying
 
 from metastudio_provider.catalog import Api, get_api, get_path
-from metastudio_provider.client.errors import MetaStudioOutcomeUnknownError, MetaStudioTransportError
+from metastudio_provider.client.errors import (
+    MetaStudioAPIError,
+    MetaStudioOutcomeUnknownError,
+    MetaStudioThrottledError,
+    MetaStudioTransportError,
+)
 from metastudio_provider.client.identity import random_token, token_in, with_token
 from metastudio_provider.client.limiter import RateLimiter, get_limiter, limiter_key
 from metastudio_provider.client.request import Call, build_call, parse_response
@@ -104,13 +110,23 @@ class MetaStudioClient(_ClientBase):
         return lookup.match(self.call(list_api, query=list_query))
 
     def _send(self, call: Call) -> dict:
-        self.limiter.acquire(*self._limiter_args(call.api))
+        permit = self.limiter.acquire(*self._limiter_args(call.api))
         url, headers = call.signed(self.settings)
         try:
             response = self._http.request(call.api.method, url, headers=headers, content=call.body)
         except httpx.TransportError as exc:
+            self.limiter.report(permit, "unknown")
             raise self._transport_error(call, exc) from exc
-        return parse_response(call.api, response)
+        try:
+            result = parse_response(call.api, response)
+        except MetaStudioThrottledError as exc:
+            self.limiter.report(permit, "throttled", exc.retry_after)
+            raise
+        except MetaStudioAPIError:
+            self.limiter.report(permit, "admitted")  # the gateway let it through; the API refused it
+            raise
+        self.limiter.report(permit, "admitted")
+        return result
 
     def upload(self, url: str, content: bytes, *, content_md5: str, content_type: str) -> None:
         """PUT a file to a MetaStudio upload URL (pre-signed OBS: no AK/SK signature, not throttled)."""
@@ -169,13 +185,23 @@ class AsyncMetaStudioClient(_ClientBase):
         raise AssertionError("unreachable")
 
     async def _send(self, call: Call) -> dict:
-        await self.limiter.aacquire(*self._limiter_args(call.api))
+        permit = await self.limiter.aacquire(*self._limiter_args(call.api))
         url, headers = call.signed(self.settings)
         try:
             response = await self._http.request(call.api.method, url, headers=headers, content=call.body)
         except httpx.TransportError as exc:
+            await self.limiter.areport(permit, "unknown")
             raise self._transport_error(call, exc) from exc
-        return parse_response(call.api, response)
+        try:
+            result = parse_response(call.api, response)
+        except MetaStudioThrottledError as exc:
+            await self.limiter.areport(permit, "throttled", exc.retry_after)
+            raise
+        except MetaStudioAPIError:
+            await self.limiter.areport(permit, "admitted")
+            raise
+        await self.limiter.areport(permit, "admitted")
+        return result
 
     async def aclose(self) -> None:
         await self._http.aclose()

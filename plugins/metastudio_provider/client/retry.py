@@ -1,7 +1,8 @@
 """When a failed call is tried again, and how long to wait (tenacity).
 
-- Throttled (HTTP 429 / ``APIGW.0308``): the gateway refused it, so re-send after
-  ``Retry-After`` if given, else exponential backoff with jitter.
+- Throttled (HTTP 429 / ``APIGW.0308``): the gateway refused it, so re-send it at once through the
+  limiter, which was told (``clients._send`` reports every attempt): it holds every caller of that API
+  until ``Retry-After`` and has cut the API's rate, so the re-send waits for a slot like any call.
 - 5xx and network errors: re-send, with backoff, unless the call creates something and
   may already have been processed (see ``Lookup``).
 - Any other 4xx: not retried.
@@ -31,8 +32,8 @@ def retry_kwargs(settings: ClientSettings) -> dict[str, Any]:
 
     def wait(state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, MetaStudioThrottledError) and exc.retry_after is not None:
-            return min(exc.retry_after, settings.max_backoff)
+        if isinstance(exc, MetaStudioThrottledError):
+            return 0.0  # the limiter paces the re-send (Retry-After, the cut rate)
         return backoff(state)
 
     return {
