@@ -7,7 +7,7 @@ RUN := .run
 EMULATOR_PORT ?= 8765
 STAMP := $(VENV)/.installed
 
-.PHONY: venv constraints test lint demo stop emulator clean
+.PHONY: venv constraints test test-fast lint demo stop emulator clean
 
 venv: $(STAMP)
 
@@ -27,6 +27,11 @@ test: venv
 	$(BIN)/ruff check .
 	$(BIN)/mypy plugins dags
 	$(BIN)/pytest -q -n 2
+
+# The unit tier only (tests/tiers.py: no Airflow run, no cluster, no browser): for every edit, ~30 s.
+test-fast: venv
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q -m unit -n 2
 
 lint: venv
 	$(BIN)/ruff check .

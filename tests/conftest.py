@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import tiers
+
 _HOME = Path(tempfile.mkdtemp(prefix="metastudio-airflow-home-"))
 TESTS = Path(__file__).resolve().parent
 os.environ.update(
@@ -65,6 +67,17 @@ def redis_url() -> str:
             pytest.fail(f"Redis is required at {REDIS_URL}: {exc}")
         pytest.skip(f"Redis not available at {REDIS_URL}: {exc}")
     return REDIS_URL
+
+
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` selects by these marks
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test gets exactly one tier (``tests/tiers.py``): ``pytest -m unit`` is ``make test-fast``."""
+    tiers.assign(items, TESTS)
+
+
+@pytest.hookimpl(tryfirst=True)  # before the test's fixtures (module ones included) are set up
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    tiers.GUARD.enter(item)
 
 
 def _work_unit(nodeid: str) -> str:

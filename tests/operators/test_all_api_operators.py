@@ -16,6 +16,8 @@ from metastudio_provider.operators.api import API_OPERATORS, MetaStudioApiOperat
 
 from .helpers import counters_per_api, dag_run_env, emu_call, get_dag, task_states, xcoms
 
+pytestmark = pytest.mark.airflow  # a dag.test() run (tier: tests/tiers.py)
+
 DAG_ID = "metastudio_all_api_operators"
 HEX_ID = re.compile(r"^[0-9a-f]{32}$")
 

@@ -10,8 +10,11 @@ from __future__ import annotations
 import uuid
 
 import httpx
+import pytest
 
 from .helpers import dag_run_env, emu_call, get_dag, task_states, xcoms
+
+pytestmark = pytest.mark.airflow  # dag.test() runs (tier: tests/tiers.py)
 
 CREATES = ("CreateDigitalAsset", "CreateVideoScripts", "Create2DDigitalHumanVideo", "Create2dModelTrainingJob",
            "CreateTrainingBasicJob")

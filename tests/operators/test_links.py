@@ -60,6 +60,7 @@ def test_every_resource_kind_has_an_emulator_page():
     assert {page.split("/")[0] for page in EMULATOR_PAGES.values()} <= set(PAGES)
 
 
+@pytest.mark.airflow  # a dag.test() run
 def test_links_of_a_real_run_open_the_emulator_pages(dagbag, emulator):
     """A ``dag.test()`` run against the emulator: each workflow task's link opens its emulator page."""
     import httpx

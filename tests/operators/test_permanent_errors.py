@@ -17,6 +17,8 @@ from tests.conftest import connection_json
 
 from .helpers import dag_run_env, get_dag, task_states, try_numbers, xcoms
 
+pytestmark = pytest.mark.airflow  # dag.test() runs (tier: tests/tiers.py)
+
 STORAGE_PASSWORD = "st0rage-pw-" + uuid.uuid4().hex[:12]
 PERMANENT = ("not_found", "bad_request", "forbidden", "bad_scheme", "bad_extra", "missing_sk", "bad_storage",
              "nowhere", "no_suffix")

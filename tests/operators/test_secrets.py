@@ -17,6 +17,7 @@ from .helpers import dag_run_env, get_dag, rendered_fields, task_states, xcoms
 WRONG_SK = "wrong-sk-" + uuid.uuid4().hex
 
 
+@pytest.mark.airflow  # a dag.test() run
 def test_a_run_never_shows_the_sk(dagbag, emulator, tmp_path, capfd, caplog) -> None:
     """Run ``metastudio_secrets``; search its task logs, its XComs and its rendered fields."""
     from tests.conftest import connection_json

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from .helpers import dag_run_env, emu_call, get_dag, rendered_fields, task_states, xcoms
+
+pytestmark = pytest.mark.airflow  # a dag.test() run (tier: tests/tiers.py)
 
 
 def test_path_parameters_by_name_reach_metastudio(dagbag, emulator) -> None:

@@ -15,6 +15,8 @@ import pytest
 
 from .helpers import dag_run_env, emu_call, get_dag, task_states, try_numbers, xcoms
 
+pytestmark = pytest.mark.airflow  # dag.test() runs (tier: tests/tiers.py)
+
 HEX_ID = re.compile(r"^[0-9a-f]{32}$")
 # long enough that a sensor started right after its create still finds the resource running on a loaded machine
 FAST = {"job_seconds": 2.0, "live_start_seconds": 1.5, "training_seconds": 1.5, "tts_seconds": 1.5}
