@@ -9,7 +9,7 @@ from pathlib import Path
 import pendulum
 from airflow.sdk import dag, get_current_context, task
 
-from metastudio_provider.sensors.metastudio import VideoJobsSensor
+from metastudio_provider.batches import submit_and_wait
 from metastudio_provider.video_assets import VIDEOS
 
 BATCHES = Path(os.environ.get("METASTUDIO_BATCHES_DIR", Path(__file__).resolve().parent.parent / "include" / "batches"))
@@ -80,20 +80,6 @@ def metastudio_video_backfill():
         print(f"{path.name}: {len(rows)} row(s): {', '.join(r['id'] for r in rows)}")
         return chunked(rows, CHUNK_SIZE)
 
-    @task(map_index_template="{{ task.op_kwargs['chunk'][0]['id'] if task.op_kwargs['chunk'] else 'empty' }}")
-    def submit_chunk(chunk: list[dict], ds: str | None = None, dag=None, ti=None) -> list[dict]:
-        """Submit a chunk of rows; fail (after the good rows went in) naming each bad row."""
-        from metastudio_provider import batches
-
-        return batches.submit_chunk(chunk, prefix=f"{dag.dag_id}-{ds}", ti=ti)
-
-    @task(trigger_rule="none_skipped")
-    def collect_jobs(ti=None) -> list[str]:
-        """The jobs every chunk made, failed chunks included."""
-        from metastudio_provider.batches import row_results
-
-        return [r["job_id"] for r in row_results(ti) if r.get("job_id")]
-
     @task(trigger_rule="none_skipped", outlets=[VIDEOS])
     def report(jobs: dict | None, ds: str | None = None, ti=None) -> dict:
         """Every row's outcome; which rows made no video, with error codes and messages. Each SUCCEED
@@ -127,12 +113,8 @@ def metastudio_video_backfill():
                                        + ", ".join(summary["failed_rows"]) + " (details in the report task)")
         print(f"All {summary['rows']} row(s) made their video")
 
-    submitted = submit_chunk.expand(chunk=load_manifest())
-    job_ids = collect_jobs()
-    submitted >> job_ids
-    wait = VideoJobsSensor(task_id="wait_for_videos", job_ids=job_ids, poll_interval=POLL_SECONDS,
-                           fail_on_failed_jobs=False, trigger_rule="none_skipped")
-    report(wait.output) >> all_videos_made()
+    jobs = submit_and_wait(load_manifest(), prefix="{{ dag.dag_id }}-{{ ds }}", poll_interval=POLL_SECONDS)
+    report(jobs) >> all_videos_made()
 
 
 metastudio_video_backfill()

@@ -1,10 +1,11 @@
-"""Benchmark twin of dags/metastudio_video_backfill.py: the batched design, same tasks, same provider code.
+"""Benchmark twin of dags/metastudio_video_backfill.py: the batched design, the same wiring and provider code.
 
-Differences from the production DAG, all about how the benchmark drives it: no schedule (bench/run.py
-triggers it over REST), the manifest path and the name prefix come from the run's conf instead of
-``include/batches/<ds>.yaml``, and the chunk size and poll interval from the environment
-(BENCH_CHUNK_SIZE, BENCH_POLL_INTERVAL). Task ids, the chunked ``submit_rows`` on a thread pool through the
-shared (Redis) limiter, and the ONE deferred ``VideoJobsSensor`` are the production design's.
+The tasks after the manifest (mapped ``submit_chunk`` on a thread pool through the shared (Redis) limiter,
+``collect_jobs``, the ONE deferred ``VideoJobsSensor``) come from ``batches.submit_and_wait``, as in the
+production DAG. What differs is how the benchmark drives it: no schedule (bench/run.py triggers it over
+REST), the manifest path and the name prefix come from the run's conf instead of
+``include/batches/<ds>.yaml``, the chunk size and poll interval from the environment (BENCH_CHUNK_SIZE,
+BENCH_POLL_INTERVAL), and the report only counts (no asset events, no verdict task).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import timedelta
 import pendulum
 from airflow.sdk import dag, task
 
-from metastudio_provider.sensors.metastudio import VideoJobsSensor
+from metastudio_provider.batches import submit_and_wait
 
 CHUNK_SIZE = int(os.environ.get("BENCH_CHUNK_SIZE", os.environ.get("METASTUDIO_BATCH_CHUNK_SIZE", "50")))
 POLL_INTERVAL = float(os.environ.get("BENCH_POLL_INTERVAL", "5"))
@@ -43,19 +44,7 @@ def bench_batched():
         rows = validate_rows(yaml.safe_load(path.read_text()) or [], path.name)
         return chunked(rows, int(dag_run.conf.get("chunk_size") or CHUNK_SIZE))
 
-    @task(map_index_template="{{ task.op_kwargs['chunk'][0]['id'] if task.op_kwargs['chunk'] else 'empty' }}")
-    def submit_chunk(chunk: list[dict], dag_run=None, ti=None) -> list[dict]:
-        from metastudio_provider import batches
-
-        return batches.submit_chunk(chunk, prefix=dag_run.conf["prefix"], ti=ti)
-
-    @task(trigger_rule="all_done")
-    def collect_jobs(ti=None) -> list[str]:
-        from metastudio_provider.batches import row_results
-
-        return [r["job_id"] for r in row_results(ti) if r.get("job_id")]
-
-    @task(trigger_rule="all_done")
+    @task(trigger_rule="none_skipped")
     def report(jobs: dict | None, ti=None) -> dict:
         from metastudio_provider.batches import row_results, summarize
 
@@ -63,12 +52,8 @@ def bench_batched():
         print(f"Batch: {summary['succeeded']} of {summary['rows']} videos made")
         return summary
 
-    submitted = submit_chunk.expand(chunk=load_manifest())
-    job_ids = collect_jobs()
-    submitted >> job_ids
-    wait = VideoJobsSensor(task_id="wait_for_videos", job_ids=job_ids, poll_interval=POLL_INTERVAL,
-                           trigger_rule="all_done")
-    report(wait.output)
+    jobs = submit_and_wait(load_manifest(), prefix="{{ dag_run.conf['prefix'] }}", poll_interval=POLL_INTERVAL)
+    report(jobs)
 
 
 bench_batched()

@@ -151,6 +151,35 @@ def submit_chunk(chunk: list[dict[str, Any]], *, prefix: str, ti: Any, hook: Met
     return results
 
 
+def submit_and_wait(chunks: Any, *, prefix: str, poll_interval: float, trigger_rule: str = "none_skipped") -> Any:
+    """The batch's tasks after the manifest, for every DAG that makes a batch (the backfill, the benchmark):
+    ``submit_chunk`` mapped over ``chunks`` → ``collect_jobs`` (the jobs of every chunk, failed ones
+    included) → ``wait_for_videos``, ONE deferred sensor listing all jobs per call. Returns the wait's
+    output (the final jobs by id) for the DAG's report. ``prefix`` (templated, e.g. ``{{ dag.dag_id }}-{{ ds }}``)
+    names the videos and keys the rows' identities."""
+    from airflow.sdk import task
+
+    from metastudio_provider.sensors.metastudio import VideoJobsSensor
+
+    @task(task_id="submit_chunk",
+          map_index_template="{{ task.op_kwargs['chunk'][0]['id'] if task.op_kwargs['chunk'] else 'empty' }}")
+    def submit(chunk: list[dict], prefix: str, ti: Any = None) -> list[dict]:
+        """Submit a chunk of rows; fail (after the good rows went in) naming each bad row."""
+        return submit_chunk(chunk, prefix=prefix, ti=ti)
+
+    @task(task_id="collect_jobs", trigger_rule=trigger_rule)
+    def collect_jobs(ti: Any = None) -> list[str]:
+        """The jobs every chunk made, failed chunks included."""
+        return [r["job_id"] for r in row_results(ti) if r.get("job_id")]
+
+    submitted = submit.partial(prefix=prefix).expand(chunk=chunks)
+    job_ids = collect_jobs()
+    submitted >> job_ids
+    wait = VideoJobsSensor(task_id="wait_for_videos", job_ids=job_ids, poll_interval=poll_interval,
+                           fail_on_failed_jobs=False, trigger_rule=trigger_rule)
+    return wait.output
+
+
 def row_results(ti: Any, manifest_task: str = "load_manifest", chunk_task: str = "submit_chunk") -> list[dict]:
     """Every row's result from all chunks (the ``rows`` XCom of each mapped chunk task, failed ones included)."""
     chunks = ti.xcom_pull(task_ids=manifest_task) or []
