@@ -2,6 +2,8 @@
 
 * ``POST /_emulator/video-jobs/{job_id}/end`` and ``POST /_emulator/live-jobs/{job_id}/end``: the
   job ends now, in ``state`` (default FAILED) with ``error_code``/``error_msg`` as its ``error_info``.
+  A livestream can fail now (FAILED), end early as if it exited by itself (SUCCEED) or be blocked
+  (BLOCKED, with ``block_reason``), whether it is live yet or not.
 * ``POST /_emulator/video-jobs/end-next`` and ``POST /_emulator/live-jobs/end-next``: the next
   ``count`` jobs created end that way, ``after_seconds`` after creation (video; default
   ``job_seconds``) or after ``live_seconds`` of PROCESSING (livestream; 0 = never goes live).
@@ -19,7 +21,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from . import lifecycles
-from .handlers.live import LIVE_FAILURE
+from .handlers.live import LIVE_FAILURE, block_reason
 from .handlers.videos import FAILURE as VIDEO_FAILURE
 from .state import EmulatorState
 from .store import Ending, PlannedEnding
@@ -66,6 +68,18 @@ def _error_info(body: dict[str, Any]) -> dict[str, str] | None:
     return {"error_code": code or "MSS.00000500", "error_msg": msg or "failure injected by the emulator"}
 
 
+def _ending_info(kind: str, state: str, body: dict[str, Any]) -> dict[str, str] | None:
+    """What a scripted ending shows: ``error_info`` of a FAILED job, ``block_reason`` of a BLOCKED livestream."""
+    reason = body.get("block_reason")
+    if reason is None:
+        return _error_info(body)
+    if kind != "live" or state != "BLOCKED":
+        raise AdminError("block_reason is for a livestream ending BLOCKED")
+    if not isinstance(reason, str) or not reason:
+        raise AdminError("block_reason must be a non-empty string")
+    return {"block_reason": reason}
+
+
 def _state(kind: str, body: dict[str, Any]) -> str:
     state = body.get("state", "FAILED")
     if state not in END_STATES[kind]:
@@ -100,7 +114,8 @@ def build_router(state: EmulatorState) -> APIRouter:
     async def end_now(request: Request, kind: str, job_id: str) -> JSONResponse:
         try:
             body = await json_object(request)
-            end_state, info = _state(kind, body), _error_info(body)
+            end_state = _state(kind, body)
+            info = _ending_info(kind, end_state, body)
             with state.store.lock:
                 now = config.clock()
                 state.store.tick(now)
@@ -113,15 +128,19 @@ def build_router(state: EmulatorState) -> APIRouter:
                     raise AdminError(f"{kind} job {job_id} has already ended ({current})", 409)
                 job.ending = Ending(now, end_state, info)
                 default = VIDEO_FAILURE if kind == "video" else LIVE_FAILURE
-                return JSONResponse({"job_id": job_id, "state": current_state(kind, job, now),
-                                     "error_info": lifecycles.ending_error(job, end_state, default)})
+                shown = {"job_id": job_id, "state": current_state(kind, job, now),
+                         "error_info": lifecycles.ending_error(job, end_state, default)}
+                if kind == "live" and end_state == "BLOCKED":
+                    shown["block_reason"] = block_reason(job, end_state)
+                return JSONResponse(shown)
         except AdminError as err:
             return admin_error(err)
 
     async def end_next(request: Request, kind: str, default_delay: float) -> JSONResponse:
         try:
             body = await json_object(request)
-            planned = PlannedEnding(_state(kind, body), _error_info(body),
+            end_state = _state(kind, body)
+            planned = PlannedEnding(end_state, _ending_info(kind, end_state, body),
                                     _number(body, DELAY_FIELD[kind], default_delay), _count(body))
         except AdminError as err:
             return admin_error(err)
@@ -136,7 +155,8 @@ def build_router(state: EmulatorState) -> APIRouter:
 
     @router.post("/live-jobs/{job_id}/end")
     async def end_live_job(job_id: str, request: Request) -> JSONResponse:
-        """End this livestream job now: FAILED (default), SUCCEED or BLOCKED (still WAITING: never went live)."""
+        """End this livestream job now, live or not: FAILED (default; ``error_code``/``error_msg``), SUCCEED
+        (ended early by itself) or BLOCKED (``block_reason``)."""
         return await end_now(request, "live", job_id)
 
     @router.post("/video-jobs/end-next")

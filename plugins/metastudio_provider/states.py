@@ -169,6 +169,12 @@ LIVE_JOB = RESOURCES["live_job"]
 """A livestream job as something that goes live: success is PROCESSING."""
 LIVE_JOB_ENDED = RESOURCES["live_job_ended"]
 """A livestream job as something that ends: running while WAITING or PROCESSING (live), SUCCEED when stopped."""
+LIVE_ON_AIR = LIVE_JOB.success
+"""Live (PROCESSING): the show's window is measured from its ``start_time``."""
+LIVE_GOING_LIVE = LIVE_JOB.running
+"""Started, not live yet (WAITING)."""
+LIVE_HOLDS_ROOM = LIVE_JOB_ENDED.running
+"""A livestream job that holds its room (WAITING or PROCESSING): StopSmartLive takes it, a second start is refused."""
 
 ASSET_ACTIVE = "ACTIVED"
 """The one usable asset state (MetaStudio's spelling)."""

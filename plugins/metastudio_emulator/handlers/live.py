@@ -17,6 +17,7 @@ ROOM_FIELDS = ("room_name", "room_description", "room_type", "scene_scripts", "i
                "shared_config", "view_mode", "co_streamer_config", "priv_data", "cover_url")
 LIVE_LIMIT_HOURS = 24
 LIVE_FAILURE = {"error_code": "MSS.00020001", "error_msg": "Livestream failed (failure injected by the emulator)"}
+LIVE_BLOCK_REASON = "Livestream blocked by the platform (block injected by the emulator)"
 
 # -- rooms ---------------------------------------------------------------------------------------
 
@@ -84,6 +85,7 @@ def list_smart_live_rooms(ctx: Ctx) -> Result:
             "room_id": room["room_id"], "project_id": ctx.config.project_id, "room_name": room.get("room_name"),
             "room_type": room.get("room_type", "NORMAL"), "room_state": "ENABLE", "view_mode": room.get("view_mode"),
             "room_description": room.get("room_description"), "cover_url": room.get("cover_url"),
+            "priv_data": room.get("priv_data"),
             "create_time": iso(room["_created"]), "update_time": iso(room["_updated"]),
             "last_job_start_time": iso(lifecycles.live_start_time(last, ctx.config)) if last else None,
             "last_job_end_time": iso(lifecycles.live_end_time(last, ctx.now)) if last else None, "last_job_status": status,
@@ -189,7 +191,16 @@ def live_job_view(ctx: Ctx, job: LiveJob) -> dict[str, Any]:
         "rtc_room_info": _rtc_info(job), "live_event_report_url": _report_url(ctx, job),
         "stream_duration": round(duration, 3), "used_resource_type": "SHARED_RESOURCE",
         "error_info": lifecycles.ending_error(job, state, LIVE_FAILURE),
+        "block_reason": block_reason(job, state),
     })
+
+
+def block_reason(job: LiveJob, state: str) -> str | None:
+    """``block_reason`` of a BLOCKED job: the scripted one (admin API), else a default."""
+    if state != "BLOCKED":
+        return None
+    scripted = (job.ending.error_info or {}).get("block_reason") if job.ending is not None else None
+    return scripted or LIVE_BLOCK_REASON
 
 
 def start_smart_live(ctx: Ctx) -> Result:
