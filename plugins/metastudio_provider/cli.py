@@ -31,8 +31,50 @@ def _run_pools(args: argparse.Namespace) -> int:
     return 0
 
 
+def _limits_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--conn-id", default="metastudio_default",
+                        help="connection whose project id, region and rate_limit_storage to use")
+    parser.add_argument("--storage", help="limiter storage URI (redis://host:6379/0) instead of the connection's")
+    parser.add_argument("--project-id", help="tenant (project id) instead of the connection's")
+    parser.add_argument("--region", choices=REGIONS, help="region instead of the connection's")
+    parser.add_argument("--all", action="store_true", help="every API, also those the store knows nothing of")
+    parser.add_argument("--json", action="store_true", help="JSON instead of a table")
+
+
+def _run_limits(args: argparse.Namespace) -> int:
+    import json
+    import sys
+
+    from metastudio_provider.client.limiter import RateLimiter
+    from metastudio_provider.client.limits_view import format_rows, limit_rows
+    from metastudio_provider.client.redact import redact_uri
+
+    storage, project_id, region = args.storage, args.project_id, args.region
+    if not (storage and project_id and region):
+        from metastudio_provider.hooks.metastudio import MetaStudioHook
+
+        settings = MetaStudioHook(args.conn_id).settings
+        storage = storage or settings.rate_limit_storage
+        project_id = project_id or settings.credentials.project_id
+        region = region or settings.region
+    limiter = RateLimiter(storage)
+    if not limiter.uses_redis:
+        print(f"{redact_uri(storage)} keeps the limiter in each process: nothing shared to show (give the "
+              "connection a redis:// rate_limit_storage, or --storage)", file=sys.stderr)
+    rows = limit_rows(limiter, project_id, region, every_api=args.all)
+    if args.json:
+        print(json.dumps({"storage": redact_uri(storage), "project_id": project_id, "region": region, "apis": rows},
+                         indent=2))
+        return 0
+    print(f"MetaStudio limits of project {project_id} in {region}, from {redact_uri(storage)}")
+    print(format_rows(rows) if rows else "no API called in the last day (--all lists the table's limits)")
+    return 0
+
+
 SUBCOMMANDS: dict[str, Subcommand] = {
     "pools": Subcommand("print the Airflow pools (JSON for `airflow pools import`)", _pools_arguments, _run_pools),
+    "limits": Subcommand("per API: the table's limit, the learned limit, recent 429s and calls in the last minute",
+                         _limits_arguments, _run_limits),
 }
 
 

@@ -43,3 +43,24 @@ def test_client_learns_the_enforced_limit_and_stops_being_throttled(redis_url):
     assert 1 <= after_learning <= 5  # the table's 20/s would be refused about every other call
     assert in_steady <= 1  # learned: at most one probe past the limit
     assert snap is not None and snap["learned"] <= 10.5 and 9 <= snap["ceiling"] <= 12, snap
+
+
+def test_emulator_enforces_a_lower_limit_with_retry_after_and_restores_the_table():
+    from metastudio_emulator.cli import build_parser
+    from metastudio_emulator.testing import running_emulator
+
+    args = build_parser().parse_args(["--limit", "Create2DDigitalHumanVideo=1", "--limit", "ListAssets=2"])
+    assert dict(args.limit) == {"Create2DDigitalHumanVideo": 1, "ListAssets": 2}
+    with running_emulator(limits={"ListAssets": 2}) as emu:
+        limits = httpx.get(f"{emu.base_url}/_emulator/limits").json()
+        assert limits["limits"][API] == {"table": 20, "enforced": 2} and limits["lowered"] == {API: 2}
+        answers = [emu.request("GET", "/v1/{project_id}/digital-assets", query={"limit": 1}) for _ in range(3)]
+        assert [r.status_code for r in answers] == [200, 200, 429]
+        refused = answers[-1]
+        assert refused.json()["error_code"] == "APIGW.0308" and "limit:2,time:1 second" in refused.json()["error_msg"]
+        assert refused.headers["Retry-After"] == "1"  # whole seconds until a slot frees up
+        bad = httpx.put(f"{emu.base_url}/_emulator/limits", json={API: 0})
+        assert bad.status_code == 400 and "whole number" in bad.json()["error_msg"]
+        assert httpx.put(f"{emu.base_url}/_emulator/limits", json={API: 7}).json()["lowered"] == {API: 7}
+        assert httpx.delete(f"{emu.base_url}/_emulator/limits").json()["lowered"] == {API: 2}  # the configured one
+        assert emu.stats()["apis"][API]["limit"] == 2
