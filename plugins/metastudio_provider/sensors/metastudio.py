@@ -11,7 +11,7 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from airflow.sdk import PokeReturnValue
+from airflow.sdk import PokeReturnValue, XComArg
 from airflow.sdk.exceptions import AirflowException, AirflowSensorTimeout
 
 from metastudio_provider.operators.base import MetaStudioBaseSensor, default_deferrable
@@ -162,7 +162,7 @@ class VideoJobsSensor(MetaStudioBaseSensor):
     api_name = "ListDigitalHumanVideo"
 
     def __init__(
-        self, *, job_ids: list[str] | str, poke_interval: timedelta | float | None = None,
+        self, *, job_ids: list[str] | str | XComArg, poke_interval: timedelta | float | None = None,
         poll_interval: float | None = None, timeout: timedelta | float = 6 * 3600, fail_on_failed_jobs: bool = True,
         **kwargs: Any,
     ) -> None:
@@ -174,8 +174,13 @@ class VideoJobsSensor(MetaStudioBaseSensor):
     def poll_interval(self) -> float:
         return self.poke_interval
 
+    def _watched(self) -> list[str]:
+        """The job ids to watch: ``job_ids`` as rendered (an ``XComArg`` is resolved before ``execute``)."""
+        assert not isinstance(self.job_ids, XComArg), "job_ids is rendered before execute"
+        return [j for j in (self.job_ids or []) if j]
+
     def execute(self, context: Any) -> Any:
-        job_ids = [j for j in (self.job_ids or []) if j]
+        job_ids = self._watched()
         if not job_ids:
             return {}
         self.defer(
@@ -193,7 +198,7 @@ class VideoJobsSensor(MetaStudioBaseSensor):
     def execute_complete(self, context: Any, event: dict[str, Any]) -> dict[str, Any]:
         jobs = event.get("jobs") or {}
         if event.get("status") == "timeout":
-            raise AirflowSensorTimeout(f"{len(jobs)} of {len(self.job_ids)} video jobs ended in {self.timeout:.0f} s")
+            raise AirflowSensorTimeout(f"{len(jobs)} of {len(self._watched())} video jobs ended in {self.timeout:.0f} s")
         if event.get("status") == "error":
             raise AirflowException(f"watching video jobs failed: {event.get('message')}")
         failed = {j: v for j, v in jobs.items() if not VIDEO_JOB.succeeded(v["state"])}
