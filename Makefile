@@ -54,6 +54,7 @@ clean: stop
 	rm -rf $(RUN) airflow-home
 
 # Throughput benchmark (bench/README.md): batched vs naive design, N videos, own emulator + Airflow.
+# SCENARIO=lower: the gateway allows 1 Create2DDigitalHumanVideo/s where the table says 5 (or LIMITS=API=N,...).
 N ?= 300
 .PHONY: bench
 bench: venv

@@ -26,10 +26,42 @@ def calls_needed(design: str, n: int, *, chunks: int = 1, page_size: int = 100) 
     return {"CreateVideoScripts": n, CREATE: n, "Show2DDigitalHumanVideo": n, "ListAssets": 2}
 
 
-def lower_bound(needed: dict[str, int], region: str, render_s: float) -> tuple[float, str]:
-    """T* = the busiest API's calls ÷ its per-second limit, plus one render."""
-    busiest = max(needed, key=lambda api: needed[api] / get_api(api).limit(region))
-    return needed[busiest] / get_api(busiest).limit(region) + render_s, busiest
+def lower_bound(needed: dict[str, int], region: str, render_s: float,
+                real_limits: dict[str, int] | None = None) -> tuple[float, str]:
+    """T* = the busiest API's calls ÷ its per-second limit (the table's, or what the gateway really allows),
+    plus one render."""
+    def limit(api: str) -> int:
+        return (real_limits or {}).get(api) or get_api(api).limit(region)
+
+    busiest = max(needed, key=lambda api: needed[api] / limit(api))
+    return needed[busiest] / limit(busiest) + render_s, busiest
+
+
+def targets(real_limits: dict[str, int]) -> dict[str, Any]:
+    """What issue 13 asks of the batched design (printed, not asserted)."""
+    if real_limits:
+        return {"throttled_per_video_max": 0.2, "t_over_true_bound_max": 1.15}
+    return {"t_star_over_t_min": 0.98, "throttled": 0, "status_calls_per_video_max": 1.5,
+            "worker_slot_seconds_waiting": 0}
+
+
+def pacing(creates: list[float], interval: float, chunk_edges: list[float]) -> dict[str, Any]:
+    """How evenly the creates were admitted: gaps longer than two intervals (and the time they lost beyond
+    one interval each), those within 2 s of a submit_chunk task starting or ending, and the shortest gaps."""
+    gaps = [(b - a, a) for a, b in zip(creates, creates[1:], strict=False)]
+    long = [(g, at) for g, at in gaps if g > 2 * interval]
+    at_edges = [(g, at) for g, at in long if any(edge - 2 <= at <= edge + 2 for edge in chunk_edges)]
+    ordered = sorted(g for g, _ in gaps)
+    return {
+        "interval_s": round(interval, 4),
+        "gaps_over_two_intervals": len(long),
+        "time_lost_in_gaps_s": round(sum(g - interval for g, _ in long), 3),
+        "gaps_at_chunk_boundaries": len(at_edges),
+        "time_lost_at_chunk_boundaries_s": round(sum(g - interval for g, _ in at_edges), 3),
+        "shortest_gap_s": round(ordered[0], 4) if ordered else None,
+        "gap_p01_s": round(ordered[len(ordered) // 100], 4) if ordered else None,
+        "median_gap_s": round(ordered[len(ordered) // 2], 4) if ordered else None,
+    }
 
 
 def integrate(samples: list[dict], key: str) -> float:
@@ -50,7 +82,8 @@ def max_in_window(stamps: list[float], window: float = 1.0) -> int:
     return best
 
 
-def figures(design: str, raw: dict[str, Any], *, region: str, render_s: float) -> dict[str, Any]:
+def figures(design: str, raw: dict[str, Any], *, region: str, render_s: float,
+            real_limits: dict[str, int] | None = None) -> dict[str, Any]:
     """Everything reported for one design, from what run.py collected."""
     n = raw["n_videos"]
     t0 = raw["run_start"]
@@ -70,7 +103,12 @@ def figures(design: str, raw: dict[str, Any], *, region: str, render_s: float) -
     tis = raw["task_instances"]
     starts = [ti["start"] for ti in tis if ti["start"]]
     limit = get_api(CREATE).limit(region)
+    real_limit = (real_limits or {}).get(CREATE) or limit
+    bound_real, busiest_real = lower_bound(needed, region, render_s, real_limits)
     wait_tasks = raw["wait_tasks"]
+    # a chunk boundary: a chunk task starting after the creates began, or ending before they ended
+    spans = [(ti["start"], ti["end"]) for ti in tis if ti["task_id"] == "submit_chunk" and ti["start"] and ti["end"]]
+    chunk_edges = [x for span in spans for x in span if creates_ok and creates_ok[0] < x < creates_ok[-1]]
 
     def rel(x: float | None) -> float | None:
         return None if x is None else round(x - t0, 3)
@@ -87,13 +125,14 @@ def figures(design: str, raw: dict[str, Any], *, region: str, render_s: float) -
         "task_phases": _task_phases(tis, t0),
         "airflow_before_first_create_s": rel(first_create),
         "create_span_s": round(last_create - first_create, 3) if creates_ok else None,
-        "create_span_at_limit_s": round((len(creates_ok) - 1) / limit, 3) if creates_ok else None,
+        "create_span_at_limit_s": round((len(creates_ok) - 1) / real_limit, 3) if creates_ok else None,
         "effective_create_rate_per_s": round((len(creates_ok) - 1) / (last_create - first_create), 3)
         if len(creates_ok) > 1 else None,
         "render_tail_s": round(last_end - last_create, 3) if creates_ok and last_end else None,
         "after_last_video_to_run_end_s": round(raw["run_end"] - last_end, 3) if last_end and raw["run_end"] else None,
     }
     seconds = Counter(int(x - t0) for x in creates_ok)
+    throttled = sum(s["throttled"] for s in stats.values())
     out = {
         "design": design,
         "n_videos": n,
@@ -107,8 +146,14 @@ def figures(design: str, raw: dict[str, Any], *, region: str, render_s: float) -
         "t_s": round(t, 3) if t is not None else None,
         "t_star_over_t": round(t_star / t, 4) if t else None,
         "t_run_s": round(raw["run_end"] - t0, 3) if raw["run_end"] else None,
-        "throttled": sum(s["throttled"] for s in stats.values()),
+        "throttled": throttled,
+        "throttled_per_video": round(throttled / len(succeeded), 4) if succeeded else None,
         "throttled_per_api": {api: s["throttled"] for api, s in stats.items() if s["throttled"]},
+        "real_limits": real_limits or {},
+        "t_true_bound_s": round(bound_real, 3),
+        "t_true_bound_busiest_api": busiest_real,
+        "t_over_true_bound": round(t / bound_real, 4) if t else None,
+        "pacing": pacing(creates_ok, 1 / real_limit, chunk_edges),
         "calls_per_api": made,
         "max_admitted_in_any_second": {api: {"max": s["max_admitted_per_second"], "limit": s["limit"]}
                                        for api, s in stats.items()},
@@ -128,6 +173,8 @@ def figures(design: str, raw: dict[str, Any], *, region: str, render_s: float) -
         "machine_cpu_busy_mean": _mean_cpu(raw["samples"]),
         "profile": profile,
         "creates_per_second": [seconds.get(i, 0) for i in range(int(max(seconds, default=-1)) + 1)],
+        "learned_rate": [[round(x["t"] - t0, 2), round(x["learned"], 3)] for x in raw["samples"]
+                         if x.get("learned") is not None],
         "sample_interval_s": raw["sample_interval_s"],
     }
     if raw.get("note"):
@@ -162,7 +209,8 @@ def _task_phases(tis: list[dict], t0: float) -> dict[str, dict[str, Any]]:
     return out
 
 
-def chart(results: dict[str, Any], raws: dict[str, dict], path_list: list, *, region: str) -> None:
+def chart(results: dict[str, Any], raws: dict[str, dict], path_list: list, *, region: str,
+          real_limits: dict[str, int] | None = None) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -170,7 +218,8 @@ def chart(results: dict[str, Any], raws: dict[str, dict], path_list: list, *, re
 
     designs = [d for d in ("batched", "naive") if d in raws]
     limit = get_api(CREATE).limit(region)
-    fig, axes = plt.subplots(len(designs), 1, figsize=(12, 3.6 * len(designs)), squeeze=False)
+    real = (real_limits or {}).get(CREATE)
+    fig, axes = plt.subplots(len(designs), 1, figsize=(12, 3.8 * len(designs)), squeeze=False)
     for ax, design in zip(axes[:, 0], designs, strict=True):
         raw, res = raws[design], results[design]
         t0 = raw["run_start"]
@@ -180,17 +229,27 @@ def chart(results: dict[str, Any], raws: dict[str, dict], path_list: list, *, re
         bins = list(range(0, int(math.ceil(end)) + 2))
         ax.hist([ok, thr] if thr else [ok], bins=bins, stacked=True, color=["#4c72b0", "#d62728"][: 2 if thr else 1],
                 label=["admitted creates"] + (["throttled (429)"] if thr else []), rwidth=0.9)
-        ax.axhline(limit, color="#d62728", linestyle="--", linewidth=1.2,
-                   label=f"limit {limit}/s ({CREATE}, {region})")
+        ax.axhline(limit, color="#7f7f7f" if real else "#d62728", linestyle=":" if real else "--", linewidth=1.2,
+                   label=f"table's limit {limit}/s ({CREATE}, {region})")
+        if real:
+            ax.axhline(real, color="#d62728", linestyle="--", linewidth=1.2, label=f"gateway's real limit {real}/s")
+        if real:
+            ax.axvline(res["t_true_bound_s"], color="#d62728", linestyle=":", linewidth=1.2,
+                       label=f"true bound (at {real}/s) = {res['t_true_bound_s']:.1f} s")
+        if res.get("learned_rate"):  # before the first call there is no state: the table's limit applies
+            xs, ys = zip(*([[0.0, float(limit)]] + res["learned_rate"]), strict=True)
+            ax.step(xs, ys, where="post", color="#ff7f0e", linewidth=1.4, label="limiter's learned rate (calls/s)")
         if res["t_s"]:
             ax.axvline(res["t_s"], color="#2ca02c", linewidth=1.2, label=f"last video SUCCEED: T = {res['t_s']:.1f} s")
         ax.axvline(res["t_star_s"], color="#7f7f7f", linestyle=":", linewidth=1.2,
                    label=f"T* = {res['t_star_s']:.1f} s")
         ratio = f"{res['t_star_over_t']:.3f}" if res["t_star_over_t"] else "n/a"
-        ax.set_title(f"{design}: {res['n_videos']} videos, T*/T = {ratio}, throttled = {res['throttled']}, "
-                     f"status calls/video = {res['status_calls_per_video']}")
+        bound = (f", T/true bound = {res['t_over_true_bound']}" if real else "")
+        ax.set_title(f"{design}: {res['n_videos']} videos, T*/T = {ratio}{bound}, throttled = {res['throttled']} "
+                     f"({res['throttled_per_video']}/video), status calls/video = {res['status_calls_per_video']}",
+                     fontsize=10)
         ax.set_xlabel("seconds since the DAG run started")
-        ax.set_ylabel("video creates / s")
+        ax.set_ylabel("admitted creates / s")
         ax.set_ylim(0, limit + 2)
         ax.legend(loc="upper right", fontsize=8)
     fig.tight_layout()
@@ -203,6 +262,8 @@ ROWS = [
     ("videos", "n_videos"), ("videos SUCCEED", "videos_succeeded"), ("run state", "run_state"),
     ("T* (s)", "t_star_s"), ("T to last SUCCEED (s)", "t_s"), ("T*/T", "t_star_over_t"),
     ("DAG run start->end (s)", "t_run_s"), ("throttled responses", "throttled"),
+    ("throttled / video", "throttled_per_video"), ("true bound (real limits, s)", "t_true_bound_s"),
+    ("T / true bound", "t_over_true_bound"),
     ("creates max in any 1 s", "creates_max_in_any_1s_window_measured"),
     ("status calls", "status_calls"), ("status calls / video", "status_calls_per_video"),
     ("slot-s held by wait tasks", "worker_slot_seconds_waiting"), ("slot-s held, all tasks", "worker_slot_seconds_total"),
@@ -217,6 +278,17 @@ def table(results: dict[str, Any]) -> str:
     lines = [f"{'':28}" + "".join(f"{d:>16}" for d in designs)]
     for label, key in ROWS:
         lines.append(f"{label:28}" + "".join(f"{_fmt(results[d].get(key)):>16}" for d in designs))
+    for label, key in (("creates: gaps > 2 intervals", "gaps_over_two_intervals"),
+                       ("  time lost in them (s)", "time_lost_in_gaps_s"),
+                       ("  at chunk boundaries", "gaps_at_chunk_boundaries"),
+                       ("  time lost there (s)", "time_lost_at_chunk_boundaries_s"),
+                       ("  shortest / median gap (s)", None)):
+        if key is None:
+            lines.append(f"{label:28}" + "".join(
+                f"{_fmt(results[d]['pacing']['shortest_gap_s']) + ' / ' + _fmt(results[d]['pacing']['median_gap_s']):>16}"
+                for d in designs))
+            continue
+        lines.append(f"{label:28}" + "".join(f"{_fmt(results[d]['pacing'].get(key)):>16}" for d in designs))
     for label, key in (("Airflow before 1st create", "airflow_before_first_create_s"),
                        ("create span (s)", "create_span_s"), ("  at the limit (s)", "create_span_at_limit_s"),
                        ("effective creates/s", "effective_create_rate_per_s"), ("render tail (s)", "render_tail_s")):
@@ -237,3 +309,26 @@ def _fmt(v: Any) -> str:
     if isinstance(v, float):
         return f"{v:.3f}" if abs(v) < 10 else f"{v:.1f}"
     return str(v)
+
+
+def verdict(results: dict[str, Any], wanted: dict[str, Any]) -> str:
+    """The batched design's figures against issue 13's targets, one line each."""
+    b = results.get("batched")
+    if not b:
+        return "targets: (batched design not run)"
+    checks = {
+        "t_star_over_t_min": ("T*/T", b["t_star_over_t"], lambda v, w: v is not None and v >= w, ">="),
+        "throttled": ("throttled", b["throttled"], lambda v, w: v == w, "=="),
+        "status_calls_per_video_max": ("status calls/video", b["status_calls_per_video"],
+                                       lambda v, w: v is not None and v <= w, "<="),
+        "worker_slot_seconds_waiting": ("slot-s held by wait tasks", b["worker_slot_seconds_waiting"],
+                                        lambda v, w: v <= 1.0, "~"),
+        "throttled_per_video_max": ("throttled/video", b["throttled_per_video"],
+                                    lambda v, w: v is not None and v <= w, "<="),
+        "t_over_true_bound_max": ("T/true bound", b["t_over_true_bound"], lambda v, w: v is not None and v <= w, "<="),
+    }
+    lines = ["targets (batched design):"]
+    for key, want in wanted.items():
+        label, value, ok, op = checks[key]
+        lines.append(f"  {label:28} {_fmt(value):>10}  {op} {want}  {'met' if ok(value, want) else 'NOT MET'}")
+    return "\n".join(lines)

@@ -1,9 +1,11 @@
 """The MetaStudio emulator as the benchmark runs it: unchanged, plus two read-only bench routes.
 
-    python bench/emulator_server.py --port 18765 --job-seconds 10 --region cn-north-4 --project-id ...
+    python bench/emulator_server.py --port 18765 --job-seconds 10 --region cn-north-4 --project-id ... \
+        [--limit Create2DDigitalHumanVideo=1]
 
 It serves ``metastudio_emulator.create_app(config)`` exactly as ``metastudio-emulator`` does
-(same throttle, same handlers) and adds, for the benchmark only:
+(same throttle, same handlers, ``--limit`` as there: a gateway allowing less than the table) and adds,
+for the benchmark only:
 
 - ``GET /_bench/requests``: every API request the emulator answered, in arrival order, as
   ``[t, api, http_status, kind]`` (``t`` = epoch seconds when the request reached the gateway checks,
@@ -27,6 +29,7 @@ from fastapi import Request
 
 from metastudio_emulator import EmulatorConfig, create_app, lifecycles
 from metastudio_emulator import app as app_module
+from metastudio_emulator.cli import api_limit
 
 
 def build(config: EmulatorConfig):  # noqa: ANN201 - FastAPI
@@ -81,8 +84,10 @@ def main() -> None:
     parser.add_argument("--region", default="cn-north-4")
     parser.add_argument("--project-id", default=None)
     parser.add_argument("--job-seconds", type=float, default=10.0)
+    parser.add_argument("--limit", type=api_limit, action="append", default=[], metavar="API=N",
+                        help="enforce N calls/s for API instead of the table's (a gateway allowing less)")
     args = parser.parse_args()
-    kwargs = {"region": args.region, "job_seconds": args.job_seconds}
+    kwargs = {"region": args.region, "job_seconds": args.job_seconds, "limits": dict(args.limit)}
     if args.project_id:
         kwargs["project_id"] = args.project_id
     config = EmulatorConfig(**kwargs)

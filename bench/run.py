@@ -1,14 +1,17 @@
 """Throughput benchmark: N videos through the real scheduler and triggerer, batched design vs naive design.
 
-    make bench            # N=300
-    make bench N=1000     # naive capped at NAIVE_N (default: min(N, 300))
+    make bench                     # N=300, the gateway allows the table's limits
+    make bench N=1000              # naive capped at NAIVE_N (default: min(N, 300))
+    make bench SCENARIO=lower      # the gateway allows 1 Create2DDigitalHumanVideo/s, the table says 5
+    make bench LIMITS=API=N,...    # any lower limits the emulator enforces
 
 Starts its own MetaStudio emulator (bench/emulator_server.py: the unchanged emulator + read-only bench
 routes, region cn-north-4, render time 10 s) and its own Airflow (scripts/airflow_start.sh with a fresh
 AIRFLOW_HOME in bench/.work/, API on 18080, serve-logs on 18793/18794, LocalExecutor on SQLite, DAGs from
 bench/dags/), the client limiter in the machine's Redis (db 12, the bench's own tenant id). Runs a small
-warm-up of each design, then ``batched`` then ``naive`` against the same emulator (reset between), and
-writes bench/results/{latest,n<N>}.{json,png}. Stops everything it started, also on error or Ctrl-C.
+warm-up of each design, then ``batched`` then ``naive`` against the same emulator (reset between, the
+limiter's learned state too), and writes bench/results/{latest,n<N>[-<scenario>]}.{json,png}. Stops
+everything it started, also on error or Ctrl-C.
 See bench/README.md.
 """
 
@@ -32,6 +35,8 @@ from typing import Any
 
 import httpx
 
+from metastudio_provider.client.limiter import RateLimiter, limiter_key
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 sys.path.insert(0, str(BENCH))
@@ -40,6 +45,7 @@ import analyze  # noqa: E402
 
 PROJECT_ID = "be7c4000000000000000000000000001"  # the bench's own tenant: its own limiter keys in Redis
 DAGS = {"batched": "bench_batched", "naive": "bench_naive"}
+SCENARIOS = {"table": "", "lower": "Create2DDigitalHumanVideo=1"}  # the lower one: an older MetaStudio page's 1/s
 WAIT_TASKS = {"batched": ["wait_for_videos"], "naive": ["video.wait"]}
 
 
@@ -58,14 +64,27 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--job-seconds", type=float, default=float(env("JOB_SECONDS", "10")), help="render time R")
     p.add_argument("--parallelism", type=int, default=int(env("PARALLELISM", "16")))
     p.add_argument("--chunk-size", type=int, default=int(env("CHUNK_SIZE", "50")))
+    p.add_argument("--max-chunks", type=int, default=int(env("MAX_CHUNKS", "4")),
+                   help="chunks of one batch at most (batches.chunked; 0: no cap)")
+    p.add_argument("--scheduler-idle", type=float, default=float(env("SCHEDULER_IDLE", "0.25")),
+                   help="[scheduler] scheduler_idle_sleep_time (Airflow's default: 1 s)")
     p.add_argument("--poll-interval", type=float, default=float(env("POLL_INTERVAL", "5")))
     p.add_argument("--api-port", type=int, default=int(env("BENCH_API_PORT", "18080")))
     p.add_argument("--emulator-port", type=int, default=int(env("BENCH_EMULATOR_PORT", "18765")))
     p.add_argument("--log-ports", default=env("BENCH_LOG_PORTS", "18793,18794"))
     p.add_argument("--redis-url", default=env("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12"))
     p.add_argument("--warmup", type=int, default=int(env("WARMUP", "5")), help="warm-up videos per design (0: none)")
+    p.add_argument("--scenario", default=env("SCENARIO", "table"), choices=sorted(SCENARIOS),
+                   help="table: the gateway allows the table's limits; lower: Create2DDigitalHumanVideo 1/s (env SCENARIO)")
+    p.add_argument("--limits", default=env("LIMITS", ""),
+                   help="API=N,... the emulator enforces instead of the table's (env LIMITS; overrides --scenario)")
     p.add_argument("--sample-interval", type=float, default=0.5)
-    return p.parse_args()
+    args = p.parse_args()
+    spec = args.limits or SCENARIOS[args.scenario]
+    args.real_limits = {name: int(n) for name, _, n in (item.partition("=") for item in spec.split(",") if item)}
+    if args.limits:
+        args.scenario = "limits-" + "-".join(f"{name}{n}" for name, n in args.real_limits.items())
+    return args
 
 
 def port_free(port: int) -> bool:
@@ -103,6 +122,8 @@ class Bench:
             "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": trigger_log,
             "AIRFLOW__CORE__PARALLELISM": str(a.parallelism),
             "AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG": str(a.parallelism),
+            # how soon the scheduler sees load_manifest done and starts the chunks: up to this (default 1 s)
+            "AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME": str(a.scheduler_idle),
             "AIRFLOW_POOLS_FILE": str(ROOT / "include" / "pools" / f"{a.region}.json"),
             "AIRFLOW__METASTUDIO__DEFAULT_REGION": a.region,
             "AIRFLOW__METASTUDIO__RATE_LIMIT_STORAGE": a.redis_url,
@@ -127,10 +148,12 @@ class Bench:
         (self.work / "plugins").mkdir(parents=True, exist_ok=True)
         (self.work / "manifests").mkdir(parents=True, exist_ok=True)
         self.home.mkdir(parents=True)
-        log(f"emulator: {self.emulator_url} region={a.region} render time R={a.job_seconds:g} s")
+        log(f"emulator: {self.emulator_url} region={a.region} render time R={a.job_seconds:g} s"
+            + "".join(f", {name} enforced at {n}/s" for name, n in a.real_limits.items()))
         self.emulator = subprocess.Popen(
             [sys.executable, str(BENCH / "emulator_server.py"), "--port", str(a.emulator_port), "--region", a.region,
-             "--project-id", PROJECT_ID, "--job-seconds", str(a.job_seconds)],
+             "--project-id", PROJECT_ID, "--job-seconds", str(a.job_seconds),
+             *(f"--limit={name}={n}" for name, n in a.real_limits.items())],
             stdout=open(self.work / "emulator.log", "w"), stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 30
         while True:
@@ -179,12 +202,8 @@ class Bench:
     def reset_emulator_and_limiter(self) -> None:
         httpx.post(f"{self.emulator_url}/_emulator/reset").raise_for_status()
         httpx.post(f"{self.emulator_url}/_bench/reset").raise_for_status()
-        import redis
-
-        r = redis.Redis.from_url(self.args.redis_url)
-        for key in r.scan_iter(f"metastudio:ratelimit:{PROJECT_ID}:*"):
-            r.delete(key)
-        time.sleep(1.1)  # every sliding window empty
+        RateLimiter(self.args.redis_url).reset(f"{PROJECT_ID}:*")  # windows and what it learned: start cold
+        time.sleep(1.1)  # the emulator's windows empty
 
     def run_design(self, design: str, n: int, *, timeout: float, label: str) -> dict[str, Any]:
         dag_id = DAGS[design]
@@ -194,13 +213,15 @@ class Bench:
             f"- id: v{i:05d}\n  title: Video {i}\n  script: Video number {i} of the benchmark, read aloud.\n"
             for i in range(n)))
         prefix = f"{design[0]}{label[-6:]}"
-        conf = {"manifest": str(manifest), "prefix": prefix, "chunk_size": self.args.chunk_size}
+        conf = {"manifest": str(manifest), "prefix": prefix, "chunk_size": self.args.chunk_size,
+                "max_chunks": self.args.max_chunks}
         trig_before = triggerer_memory(self.home)
         resp = self.api.post(f"/dags/{dag_id}/dagRuns", json={"logical_date": None, "conf": conf})
         resp.raise_for_status()
         run_id = resp.json()["dag_run_id"]
         log(f"{label}: triggered {dag_id} ({n} videos) run {run_id}")
-        sampler = Sampler(self.home, dag_id, run_id, WAIT_TASKS[design], self.args.sample_interval)
+        sampler = Sampler(self.home, dag_id, run_id, WAIT_TASKS[design], self.args.sample_interval,
+                          RateLimiter(self.args.redis_url), limiter_key(PROJECT_ID, self.args.region, analyze.CREATE))
         sampler.start()
         started, state = time.monotonic(), "queued"
         last_print = 0.0
@@ -310,11 +331,14 @@ def cpu_times() -> tuple[int, int]:
 
 
 class Sampler(threading.Thread):
-    """Every ``interval`` s: task instances by state (SQLite, read-only) and the triggerer's memory."""
+    """Every ``interval`` s: task instances by state (SQLite, read-only), the triggerer's memory and the
+    limiter's learned rate of the creates (``metastudio limits``' reading of the shared store)."""
 
-    def __init__(self, home: Path, dag_id: str, run_id: str, wait_tasks: list[str], interval: float) -> None:
+    def __init__(self, home: Path, dag_id: str, run_id: str, wait_tasks: list[str], interval: float,
+                 limiter: RateLimiter, key: str) -> None:
         super().__init__(daemon=True)
         self.home, self.dag_id, self.run_id, self.wait_tasks, self.interval = home, dag_id, run_id, wait_tasks, interval
+        self.limiter, self.key = limiter, key
         self.samples: list[dict[str, Any]] = []
         self._halt = threading.Event()
         self._cpu: tuple[int, int] | None = None
@@ -344,6 +368,10 @@ class Sampler(threading.Thread):
             d_total, d_idle = cpu[0] - self._cpu[0], cpu[1] - self._cpu[1]
             busy = round(1 - d_idle / d_total, 3) if d_total else None
         self._cpu = cpu
+        try:
+            learned = self.limiter.snapshot([self.key])[self.key] or {}
+        except Exception:  # noqa: BLE001 - a sample without it
+            learned = {}
         by_state: dict[str, int] = {}
         for _, state, count in rows:
             by_state[str(state)] = by_state.get(str(state), 0) + count
@@ -354,6 +382,7 @@ class Sampler(threading.Thread):
             "deferred_wait": sum(c for task, s, c in rows if s == "deferred" and task in self.wait_tasks),
             "by_state": by_state,
             "trig_pss_mb": mem["pss_mb"], "trig_rss_mb": mem["rss_mb"], "cpu_busy": busy,
+            "learned": learned.get("learned"), "ceiling": learned.get("ceiling"),
         })
 
     def stop(self) -> None:
@@ -398,16 +427,19 @@ def main() -> int:
     finally:
         bench.stop()
 
-    results = {d: analyze.figures(d, raws[d], region=args.region, render_s=args.job_seconds) for d in raws}
+    results = {d: analyze.figures(d, raws[d], region=args.region, render_s=args.job_seconds,
+                                  real_limits=args.real_limits) for d in raws}
     out: dict[str, Any] = dict(results)
     out["config"] = {
         "n": args.n, "naive_n": naive_n, "region": args.region, "render_seconds": args.job_seconds,
-        "parallelism": args.parallelism, "chunk_size": args.chunk_size, "poll_interval_s": args.poll_interval,
-        "limiter": f"{args.redis_url} (sliding log, 1 s + 50 ms)", "executor": "LocalExecutor on SQLite",
+        "parallelism": args.parallelism, "chunk_size": args.chunk_size, "max_chunks": args.max_chunks,
+        "scheduler_idle_sleep_s": args.scheduler_idle, "poll_interval_s": args.poll_interval,
+        "scenario": args.scenario, "real_limits": args.real_limits,
+        "limiter": f"{args.redis_url} (adaptive: table as hard cap, answer-time stamps capped at +50 ms, even "
+                   "pacing, AIMD; docs/limits.md)", "executor": "LocalExecutor on SQLite",
         "warmup": warmups, "cpus": os.cpu_count(), "started_at": datetime.fromtimestamp(began, UTC).isoformat(),
         "wall_seconds": round(time.time() - began, 1),
-        "targets": {"t_star_over_t_min": 0.9, "throttled": 0, "status_calls_per_video_max": 1.5,
-                    "worker_slot_seconds_waiting": 0},
+        "targets": analyze.targets(args.real_limits),
     }
     if "batched" in results and "naive" in results:
         b, nv = results["batched"], results["naive"]
@@ -422,13 +454,17 @@ def main() -> int:
                                             "naive": nv["worker_slot_seconds_waiting"]},
         }
     text = json.dumps(out, indent=2)
-    for name in ("latest", f"n{args.n}"):
+    stem = f"n{args.n}" + ("" if args.scenario == "table" else f"-{args.scenario}")
+    for name in ("latest", stem):
         (results_dir / f"{name}.json").write_text(text + "\n")
-    analyze.chart(results, raws, [results_dir / "latest.png", results_dir / f"n{args.n}.png"], region=args.region)
+    analyze.chart(results, raws, [results_dir / "latest.png", results_dir / f"{stem}.png"], region=args.region,
+                  real_limits=args.real_limits)
     print()
-    print(f"MetaStudio throughput benchmark, {args.region}, render time {args.job_seconds:g} s "
-          f"(results in bench/results/latest.json and n{args.n}.json, chart latest.png)")
+    print(f"MetaStudio throughput benchmark, {args.region}, render time {args.job_seconds:g} s, scenario "
+          f"{args.scenario} {args.real_limits or '(the table)'} (results in bench/results/latest.json and "
+          f"{stem}.json, chart {stem}.png)")
     print(analyze.table(results))
+    print(analyze.verdict(results, out["config"]["targets"]))
     if "comparison" in out:
         c = out["comparison"]
         print(f"naive/batched T: {c['t_naive_over_t_batched']}   videos/s: {c['videos_per_second']}")

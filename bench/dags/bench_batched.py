@@ -3,9 +3,9 @@
 The tasks after the manifest (mapped ``submit_chunk`` on a thread pool through the shared (Redis) limiter,
 ``collect_jobs``, the ONE deferred ``VideoJobsSensor``) come from ``batches.submit_and_wait``, as in the
 production DAG. What differs is how the benchmark drives it: no schedule (bench/run.py triggers it over
-REST), the manifest path and the name prefix come from the run's conf instead of
-``include/batches/<ds>.yaml``, the chunk size and poll interval from the environment (BENCH_CHUNK_SIZE,
-BENCH_POLL_INTERVAL), and the report only counts (no asset events, no verdict task).
+REST), the manifest path, the name prefix and the chunking come from the run's conf instead of
+``include/batches/<ds>.yaml``, the poll interval from the environment (BENCH_POLL_INTERVAL), and the
+report only counts (no asset events, no verdict task).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from datetime import timedelta
 import pendulum
 from airflow.sdk import dag, task
 
-from metastudio_provider.batches import submit_and_wait
+from metastudio_provider.batches import MAX_CHUNKS, submit_and_wait
 
 CHUNK_SIZE = int(os.environ.get("BENCH_CHUNK_SIZE", os.environ.get("METASTUDIO_BATCH_CHUNK_SIZE", "50")))
 POLL_INTERVAL = float(os.environ.get("BENCH_POLL_INTERVAL", "5"))
@@ -42,7 +42,8 @@ def bench_batched():
 
         path = Path(dag_run.conf["manifest"])
         rows = validate_rows(yaml.safe_load(path.read_text()) or [], path.name)
-        return chunked(rows, int(dag_run.conf.get("chunk_size") or CHUNK_SIZE))
+        conf = dag_run.conf
+        return chunked(rows, int(conf.get("chunk_size") or CHUNK_SIZE), conf.get("max_chunks", MAX_CHUNKS) or None)
 
     @task(trigger_rule="none_skipped")
     def report(jobs: dict | None, ti=None) -> dict:
