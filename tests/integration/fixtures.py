@@ -23,11 +23,13 @@ from .airflow_cluster import SCHEDULER_DAGS, AirflowCluster, ClusterStartError, 
 
 T = TypeVar("T")
 
+# Tests that need a job running while they look hold the emulator's clock (``emulator_clock.held()``);
+# the others wait in real time, so these are short.
 EMULATOR_TIMINGS = {
-    "job_seconds": 6.0,
-    "live_start_seconds": 4.0,
-    "training_seconds": 6.0,
-    "tts_seconds": 4.0,
+    "job_seconds": 3.0,
+    "live_start_seconds": 2.0,
+    "training_seconds": 3.0,
+    "tts_seconds": 2.0,
 }
 
 _SHARED = pytest.StashKey[dict[str, Any]]()
@@ -100,6 +102,7 @@ def airflow_cluster(request: pytest.FixtureRequest, cluster_emulator: Any,
             extra_env={
                 "AIRFLOW__METASTUDIO__DEFAULT_REGION": cluster_emulator.region,
                 "AIRFLOW_POOLS_FILE": str(pools_file(home / "pools.json", cluster_emulator.region)),
+                "METASTUDIO_POLL_SECONDS": "1",  # the backfill DAG's render wait (dags/metastudio_video_backfill.py)
             },
         )
         try:

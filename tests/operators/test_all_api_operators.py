@@ -45,7 +45,7 @@ def run(dag, emulator):
     before = counters_per_api(emulator)
     # Cancel2DDigitalHumanVideo needs its job WAITING: the first fifth of job_seconds. The
     # session emulator's 1 s leaves 0.2 s between two tasks; 30 s makes that 6 s.
-    with dag_run_env(emulator, job_seconds=30.0):
+    with dag_run_env(emulator, job_seconds=30.0, live_start_seconds=0.5):  # wait_live: live after 0.5 s
         dag_run = dag.test()
     return dag_run, before, counters_per_api(emulator)
 

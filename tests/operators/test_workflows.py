@@ -19,7 +19,9 @@ pytestmark = pytest.mark.airflow  # dag.test() runs (tier: tests/tiers.py)
 
 HEX_ID = re.compile(r"^[0-9a-f]{32}$")
 # long enough that a sensor started right after its create still finds the resource running on a loaded machine
-FAST = {"job_seconds": 2.0, "live_start_seconds": 1.5, "training_seconds": 1.5, "tts_seconds": 1.5}
+# Long enough that every resource is still running at its sensor's first check (a few tasks after its
+# create, ~0.3 s), so the deferrable ones really defer; short, because the run waits for each in turn.
+FAST = {"job_seconds": 1.2, "live_start_seconds": 1.0, "training_seconds": 1.0, "tts_seconds": 1.0}
 
 
 @pytest.fixture(scope="module")
