@@ -80,10 +80,14 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     tiers.GUARD.enter(item)
 
 
+REAL_AIRFLOW = "real-airflow"
+_REAL_AIRFLOW_DIRS = tuple(f"tests/{d}/" for d, tier in tiers.DIRECTORY_TIERS.items() if tier in ("integration", "browser"))
+
+
 def _work_unit(nodeid: str) -> str:
     """What one xdist worker runs in one go: a test file, or every test that runs a real Airflow."""
     path = nodeid.split("::")[0]
-    return "real-airflow" if path.startswith(("tests/integration/", "tests/browser/")) else path
+    return REAL_AIRFLOW if path.startswith(_REAL_AIRFLOW_DIRS) else path
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
@@ -92,11 +96,17 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
     ``dag.test()`` run, an Airflow home) are made once; the tests that run a real Airflow
     (``tests/integration``, ``tests/browser``: the shared session cluster and the Celery one) run one
     after another on one worker, so the shared cluster starts once and they do not starve each other.
+    That unit is the longest, so it starts first; the other worker takes the files meanwhile.
     (A custom split, because pytest-xdist's ``loadgroup`` does not work with pytest 9's node ids.)"""
     from xdist.scheduler import LoadScopeScheduling
 
     class FileOrRealAirflow(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             return _work_unit(nodeid)
+
+        def _assign_work_unit(self, node: object) -> None:
+            if REAL_AIRFLOW in self.workqueue:
+                self.workqueue.move_to_end(REAL_AIRFLOW, last=False)
+            super()._assign_work_unit(node)
 
     return FileOrRealAirflow(config, log)
