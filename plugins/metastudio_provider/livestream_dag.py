@@ -107,8 +107,8 @@ def livestream_shows(*, include_dir: Path | str, rooms_glob: str = "livestream/*
         scheduled = getattr(run.run_type, "value", run.run_type) == "scheduled"
         starts = planned_start(settings, run.run_after, scheduled, timezone)
         window = show_window(settings, starts, (params or {}).get("duration_minutes"))
-        timeout = context["dag"].dagrun_timeout
-        if timeout is not None and starts + timedelta(seconds=window["duration_seconds"]) > run.run_after + timeout:
+        timeout = context["dag"].dagrun_timeout  # a room's start time must leave room for its show
+        if scheduled and timeout is not None and starts + timedelta(seconds=window["duration_seconds"]) > run.run_after + timeout:
             raise AirflowFailException(f"room definition {room_definition}: its show (start {window['starts_at']}, "
                                        f"{window['duration_seconds']:.0f} s) would end after the run's "
                                        f"dagrun_timeout ({timeout}): start it earlier or make it shorter")
@@ -127,7 +127,7 @@ def livestream_shows(*, include_dir: Path | str, rooms_glob: str = "livestream/*
     def show_room(room_definition: str) -> None:
         plan: Any = plan_show(room_definition)  # XComArgs: resolved per room when the tasks run
         prepared = PrepareLivestreamRoomOperator(task_id="prepare_room", definition=plan["definition"],
-                                                 identity=plan["identity"], claim_until=plan["claim_until"])
+                                                 identity=plan["identity"], show_task_id=f"{group_id}.show")
         room_id: Any = XComArg(prepared, key="room_id")
         clock_skew: Any = XComArg(prepared, key="clock_skew")
         LivestreamShowOperator(
@@ -189,11 +189,11 @@ def janitor_task(metastudio_conn_id: str = "metastudio_default") -> Any:
     def stop_orphaned_livestreams() -> list[dict[str, Any]]:
         """One ListSmartLiveJobs call when nothing is live; stops what finished runs left live."""
         from metastudio_provider.hooks.metastudio import MetaStudioHook
-        from metastudio_provider.room_claims import run_state_from_ti, stop_orphans
+        from metastudio_provider.room_claims import Runs, stop_orphans
 
         ti = get_current_context()["ti"]
         with MetaStudioHook(metastudio_conn_id) as hook:
-            stopped = stop_orphans(hook, run_state_from_ti(ti), log)
+            stopped = stop_orphans(hook, Runs(ti), log)
         log.info("Stopped %d orphaned livestream(s)", len(stopped))
         return stopped
 

@@ -1,20 +1,22 @@
 """Which run a live room belongs to, and who stops the livestreams a finished run left behind.
 
 ``PrepareLivestreamRoomOperator`` writes a *claim* into the room's ``priv_data`` (the SDK's "private
-data, returned as is"): the DAG id, the run id, that run's identity token and until when the claim
-holds. The room's ``update_time`` then says, in MetaStudio's own clock, since when. A livestream job
-of the room created after that (and before ``until``) belongs to the run: the run's retries adopt
-it, and once the run is no longer running, ``settle_room`` (the next preparation of the room) and
-``stop_orphans`` (the janitor DAG, every minute) stop it. A livestream started by hand in the
-console after that window, or in a room without a claim, is never touched.
+data, returned as is"): the DAG id and run id (with that run's identity token) and the task that runs
+the show (task id, map index). That task records in its XComs every livestream it starts
+(``job_ids``) and, just before each StartSmartLive, when it sends one (``start_attempts``, in
+MetaStudio's clock), so a start whose answer was lost is still known. Once the claiming run is no
+longer running, ``settle_room`` (the next preparation of the room) and ``stop_orphans`` (the janitor
+DAG, every minute) stop those livestreams, and only those: a livestream started by hand in the
+console, in any room, is never touched. While the run runs, a retry of its show task carries on with
+a livestream of the room created since the claim (the room's ``update_time``).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from airflow.sdk.exceptions import AirflowFailException
@@ -25,9 +27,10 @@ from metastudio_provider.states import LIVE_HOLDS_ROOM
 
 CLAIM_KEY = "airflow_livestream"
 RUNNING_RUN_STATES = ("queued", "running")
-
-RunState = Callable[[str, str], "str | None"]
-"""``(dag_id, run_id)`` → the run's state (``running``, ``failed``...), None if this Airflow has no such run."""
+JOB_IDS_XCOM = "job_ids"
+START_ATTEMPTS_XCOM = "start_attempts"
+START_WINDOW = 300.0
+"""Seconds after a StartSmartLive was sent during which a job created in the room is that start's."""
 
 
 def service_time(value: Any) -> float | None:
@@ -48,7 +51,8 @@ def service_time(value: Any) -> float | None:
 class Claim:
     dag_id: str
     run_id: str
-    until: float
+    task_id: str
+    map_index: int = -1
 
     @property
     def token(self) -> str:
@@ -56,26 +60,24 @@ class Claim:
         return identity_token(self.dag_id, self.run_id)
 
     def priv_data(self) -> str:
-        until = datetime.fromtimestamp(self.until, UTC).isoformat()
         return json.dumps({CLAIM_KEY: {"dag_id": self.dag_id, "run_id": self.run_id, "token": self.token,
-                                       "until": until}}, separators=(",", ":"))
+                                       "task_id": self.task_id, "map_index": self.map_index}},
+                          separators=(",", ":"))
 
     @classmethod
     def of_room(cls, room: dict[str, Any]) -> Claim | None:
         """The claim a room carries, if its ``priv_data`` holds one whose token matches its run."""
         try:
             data = json.loads(room.get("priv_data") or "")[CLAIM_KEY]
-            claim = cls(str(data["dag_id"]), str(data["run_id"]), datetime.fromisoformat(data["until"]).timestamp())
+            claim = cls(str(data["dag_id"]), str(data["run_id"]), str(data["task_id"]), int(data["map_index"]))
         except (ValueError, TypeError, KeyError):
             return None
         return claim if data.get("token") == claim.token else None
 
-    def covers(self, room: dict[str, Any], job: dict[str, Any]) -> bool:
-        """Was ``job`` started in the room while this claim held (MetaStudio's clock for the start)?"""
+    def since_claim(self, room: dict[str, Any], job: dict[str, Any]) -> bool:
+        """Was ``job`` created after the room was claimed (its ``update_time``; MetaStudio's clock)?"""
         since, created = service_time(room.get("update_time")), service_time(job.get("create_time"))
-        if since is None or created is None:
-            return False
-        return since - 1 <= created <= self.until  # whole seconds: a job started in the claim's second counts
+        return since is not None and created is not None and created >= since - 1  # whole seconds
 
     def is_run(self, dag_id: str, run_id: str) -> bool:
         return (self.dag_id, self.run_id) == (dag_id, run_id)
@@ -84,16 +86,40 @@ class Claim:
         return f"{self.dag_id} run {self.run_id}"
 
 
-def run_state_from_ti(ti: Any) -> RunState:
-    """A ``RunState`` that asks Airflow through the task's own API (``get_dr_count``): no DB access."""
+@dataclass
+class Started:
+    """What the claiming task recorded: the jobs it started, and when it sent StartSmartLive."""
 
-    def state(dag_id: str, run_id: str) -> str | None:
-        if not ti.get_dr_count(dag_id=dag_id, run_ids=[run_id]):
+    job_ids: set[str] = field(default_factory=set)
+    attempts: list[float] = field(default_factory=list)
+
+    def includes(self, job: dict[str, Any]) -> bool:
+        if job.get("job_id") in self.job_ids:
+            return True
+        created = service_time(job.get("create_time"))
+        return created is not None and any(at - 2 <= created <= at + START_WINDOW for at in self.attempts)
+
+
+class Runs:
+    """What Airflow knows of the claiming runs, asked through a task's own API (no DB access)."""
+
+    def __init__(self, ti: Any) -> None:
+        self.ti = ti
+
+    def state(self, dag_id: str, run_id: str) -> str | None:
+        """``running`` (or queued), ``finished``, or None if this Airflow has no such run."""
+        if not self.ti.get_dr_count(dag_id=dag_id, run_ids=[run_id]):
             return None
-        running = ti.get_dr_count(dag_id=dag_id, run_ids=[run_id], states=list(RUNNING_RUN_STATES))
+        running = self.ti.get_dr_count(dag_id=dag_id, run_ids=[run_id], states=list(RUNNING_RUN_STATES))
         return "running" if running else "finished"
 
-    return state
+    def started(self, claim: Claim) -> Started:
+        def pull(key: str) -> list[Any]:
+            value = self.ti.xcom_pull(task_ids=claim.task_id, dag_id=claim.dag_id, run_id=claim.run_id, key=key,
+                                      map_indexes=claim.map_index)
+            return list(value) if isinstance(value, list | tuple) else []
+
+        return Started({str(j) for j in pull(JOB_IDS_XCOM)}, [float(a) for a in pull(START_ATTEMPTS_XCOM)])
 
 
 def live_jobs(hook: Any, room_id: str | None = None) -> Iterator[dict[str, Any]]:
@@ -119,33 +145,35 @@ def stop_job(hook: Any, room_id: str, job_id: str) -> bool:
     return True
 
 
-def settle_room(hook: Any, room: dict[str, Any], dag_id: str, run_id: str, run_state: RunState, log: Any) -> list[str]:
+def settle_room(hook: Any, room: dict[str, Any], dag_id: str, run_id: str, runs: Runs, log: Any) -> list[str]:
     """Before a run claims ``room``: stop what a finished run left live in it; refuse a room that is live
     for another running run, or with a livestream this DAG did not start. Returns the jobs stopped."""
     claim = Claim.of_room(room)
     stopped = []
     for job in live_jobs(hook, room["room_id"]):
         what = f"room {room.get('room_name') or room['room_id']} is live (job {job['job_id']}, {job.get('state')})"
-        if claim is None or not claim.covers(room, job):
+        if claim is not None and claim.is_run(dag_id, run_id) and claim.since_claim(room, job):
+            continue  # ours: a retry carries on with it
+        state = runs.state(claim.dag_id, claim.run_id) if claim is not None else None
+        if claim is not None and state == "running":
+            raise AirflowFailException(f"{what} for {claim}, which is still running: not taking the room over")
+        if claim is None or state is None or not runs.started(claim).includes(job):
             raise AirflowFailException(f"{what} with a livestream this DAG did not start: not starting a second "
                                        "one; stop it in the MetaStudio console or wait until it ends")
-        if claim.is_run(dag_id, run_id):
-            continue  # ours: a retry carries on with it
-        state = run_state(claim.dag_id, claim.run_id)
-        if state == "running":
-            raise AirflowFailException(f"{what} for {claim}, which is still running: not taking the room over")
         if stop_job(hook, room["room_id"], job["job_id"]):
             log.warning("Stopped livestream %s in room %s: left live by %s, which is %s",
-                        job["job_id"], room["room_id"], claim, state or "gone")
+                        job["job_id"], room["room_id"], claim, state)
             stopped.append(job["job_id"])
     return stopped
 
 
-def stop_orphans(hook: Any, run_state: RunState, log: Any) -> list[dict[str, Any]]:
-    """The janitor: stop every live job of a claimed room whose claiming run is no longer running.
+def stop_orphans(hook: Any, runs: Runs, log: Any) -> list[dict[str, Any]]:
+    """The janitor: stop every live job that a claiming run started and left live, once that run is no
+    longer running.
 
-    One ListSmartLiveJobs call when nothing is live, plus one ShowSmartLiveRoom per live room. A run
-    this Airflow does not know (another deployment's claim) is left alone.
+    One ListSmartLiveJobs call when nothing is live, plus one ShowSmartLiveRoom per live room. A room
+    without a claim, a run this Airflow does not know (another deployment's) and a livestream the
+    run did not start are left alone.
     """
     stopped = []
     rooms: dict[str, dict[str, Any]] = {}
@@ -159,10 +187,10 @@ def stop_orphans(hook: Any, run_state: RunState, log: Any) -> list[dict[str, Any
             log.warning("Room %s of live job %s: %s", room_id, job["job_id"], exc)
             continue
         claim = Claim.of_room(room)
-        if claim is None or not claim.covers(room, job):
+        if claim is None:
             continue
-        state = run_state(claim.dag_id, claim.run_id)
-        if state in (None, "running"):
+        state = runs.state(claim.dag_id, claim.run_id)
+        if state in (None, "running") or not runs.started(claim).includes(job):
             continue
         if stop_job(hook, room_id, job["job_id"]):
             log.warning("Stopped livestream %s in room %s: left live by %s, which is %s",

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from typing import Any
 
 import pendulum
@@ -28,8 +28,6 @@ SHOW_DEFAULTS: dict[str, float] = {"duration_minutes": 60.0, "max_restarts": 2, 
                                    "live_within_minutes": 10.0}
 SHOW_LIMITS: dict[str, tuple[float, float]] = {"duration_minutes": (0.01, 24 * 60), "max_restarts": (0, 20),
                                                "missed_grace_minutes": (0, 24 * 60), "live_within_minutes": (0.1, 120)}
-CLAIM_MARGIN = timedelta(hours=1)
-"""How long after its latest possible end a run's claim on its room still covers a livestream it left."""
 _START = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
@@ -92,22 +90,14 @@ def planned_start(settings: ShowSettings, run_after: datetime, scheduled: bool, 
 
 
 def show_window(settings: ShowSettings, starts_at: datetime, duration_minutes: float | None = None) -> dict[str, Any]:
-    """The plan of one show, as the operators take it (JSON: seconds and ISO times).
-
-    ``claim_until``: after this, a livestream in the room is not this run's any more (see ``room_claims``).
-    """
+    """The plan of one show, as the operators take it (JSON: seconds and an ISO time)."""
     minutes = settings.duration_minutes if duration_minutes is None else float(duration_minutes)
-    duration = round(minutes * 60, 3)
-    grace = settings.missed_grace_minutes * 60
-    live_within = settings.live_within_minutes * 60
-    latest_end = starts_at + timedelta(seconds=grace + (settings.max_restarts + 1) * live_within + duration)
     return {
         "starts_at": pendulum.instance(starts_at).in_timezone("UTC").isoformat(),
-        "duration_seconds": duration,
-        "missed_grace_seconds": grace,
+        "duration_seconds": round(minutes * 60, 3),
+        "missed_grace_seconds": settings.missed_grace_minutes * 60,
         "max_restarts": settings.max_restarts,
-        "live_within_seconds": live_within,
-        "claim_until": pendulum.instance(latest_end + CLAIM_MARGIN).in_timezone("UTC").isoformat(),
+        "live_within_seconds": settings.live_within_minutes * 60,
     }
 
 

@@ -13,7 +13,7 @@ from airflow.sdk.exceptions import AirflowFailException
 
 from metastudio_provider.operators.base import closes_hook, fail_fast
 from metastudio_provider.operators.workflow import WorkflowOperator
-from metastudio_provider.room_claims import Claim, service_time, stop_job
+from metastudio_provider.room_claims import JOB_IDS_XCOM, START_ATTEMPTS_XCOM, Claim, service_time, stop_job
 from metastudio_provider.shows import lateness, missed_message
 from metastudio_provider.states import LIVE_HOLDS_ROOM, LIVE_JOB_ENDED
 from metastudio_provider.triggers.livestream import LivestreamWatchTrigger
@@ -63,6 +63,7 @@ class LivestreamShowOperator(WorkflowOperator):
         self.clock_skew = clock_skew
         self.body = body
         self._job_id: str | None = None
+        self._attempts: list[float] = []
 
     # -- 1. wait for the planned start -------------------------------------------------------------
     def execute(self, context: Any) -> dict[str, Any]:
@@ -100,6 +101,7 @@ class LivestreamShowOperator(WorkflowOperator):
         ends_at = live_since + float(self.duration) if live_since is not None else None
         running = [j for j in ours if j.get("state") in LIVE_HOLDS_ROOM]
         history: list[dict[str, Any]] = []
+        job_id = ""
         if running:
             job_id = running[0]["job_id"]
             self.log.info("Carrying on with livestream %s, which this run started (%d job(s) so far)", job_id,
@@ -116,22 +118,24 @@ class LivestreamShowOperator(WorkflowOperator):
                 status="cut_short", message=f"{len(ours)} livestream(s) already ended early: restart budget "
                 f"({self.max_restarts}) spent", live_since=live_since, ends_at=ends_at,
                 restarts=len(ours) - 1, job_ids=[j["job_id"] for j in ours]))
-        else:
-            job_id = self._start()
+        known = [j["job_id"] for j in ours]
+        if not running:
+            job_id = self._start(context, known)
             restarts = len(ours)
             if restarts:
                 self.log.warning("Restart %d of %d: livestream %s", restarts, self.max_restarts, job_id)
+        self._record(context, job_ids := [*(j for j in known if j != job_id), job_id])
         return self._watch(context, job_id, ends_at=ends_at, restarts=restarts, history=history,
-                           live_since=live_since, job_ids=[*(j["job_id"] for j in ours if j["job_id"] != job_id),
-                                                           job_id])
+                           live_since=live_since, job_ids=job_ids)
 
     # -- 3. what the watch saw ---------------------------------------------------------------------
     @closes_hook
     @fail_fast
     def watched(self, context: Any, event: dict[str, Any], restarts: int = 0,
                 history: list[dict[str, Any]] | None = None, live_since: float | None = None,
-                job_ids: list[str] | None = None) -> dict[str, Any]:
+                job_ids: list[str] | None = None, start_attempts: list[float] | None = None) -> dict[str, Any]:
         self._job_id = None  # the watch ended: the trigger stopped it, or it ended by itself
+        self._attempts = list(start_attempts or [])
         status, state, reason = event.get("status"), event.get("state"), event.get("reason") or ""
         live_since = live_since or event.get("live_since")
         ends_at = event.get("ends_at")
@@ -161,10 +165,11 @@ class LivestreamShowOperator(WorkflowOperator):
                            f"{f'{left:.0f} s before its end' if left is not None else 'before going live'} "
                            f"({reason or 'no reason given'}); restart budget ({self.max_restarts}) spent")
                 return self._finish(context, self._outcome(status="cut_short", message=message, **common))
-            job_id = self._start()
+            job_id = self._start(context, job_ids)
             self.log.warning("Restart %d of %d: livestream %s", restarts + 1, self.max_restarts, job_id)
+            self._record(context, job_ids := [*job_ids, job_id])
             return self._watch(context, job_id, ends_at=ends_at, restarts=restarts + 1, history=history,
-                               live_since=live_since, job_ids=[*job_ids, job_id])
+                               live_since=live_since, job_ids=job_ids)
         self._stop_quietly(event.get("job_id"))
         if status == "not_live":
             message = f"not live: livestream {event['job_id']} was still {state} after {self.live_within} s; stopped"
@@ -186,18 +191,25 @@ class LivestreamShowOperator(WorkflowOperator):
                                 query={"limit": 100, "sort_key": "create_time", "sort_dir": "DESC"})
         jobs = sorted(listed.get("smart_live_jobs") or [], key=lambda j: service_time(j.get("create_time")) or 0)
         mine = claim is not None and claim.is_run(ti.dag_id, ti.run_id)
-        ours = [j for j in jobs if mine and claim is not None and claim.covers(room, j)]
+        ours = [j for j in jobs if mine and claim is not None and claim.since_claim(room, j)]
         return ours, [j for j in jobs if j not in ours and j.get("state") in LIVE_HOLDS_ROOM]
 
     def _first_live(self, jobs: list[dict[str, Any]]) -> float | None:
         starts = [t for j in jobs if (t := service_time(j.get("start_time"))) is not None]
         return min(starts) - float(self.clock_skew) if starts else None
 
-    def _start(self) -> str:
+    def _start(self, context: Any, job_ids: list[str]) -> str:
+        """StartSmartLive, recorded first as an attempt (MetaStudio's clock), so that the janitor knows a
+        livestream this run started even if the answer never arrives (``room_claims``)."""
+        self._attempts.append(round(time.time() + float(self.clock_skew), 3))
+        context["ti"].xcom_push(key=START_ATTEMPTS_XCOM, value=self._attempts)
         job_id = self.hook.call("StartSmartLive", {"room_id": self.room_id}, body=self.body or {})["job_id"]
         self._job_id = job_id
         self.log.info("Started livestream %s in room %s", job_id, self.room_id)
         return job_id
+
+    def _record(self, context: Any, job_ids: list[str]) -> None:
+        context["ti"].xcom_push(key=JOB_IDS_XCOM, value=job_ids)
 
     def _watch(self, context: Any, job_id: str, *, ends_at: float | None, restarts: int,
                history: list[dict[str, Any]], live_since: float | None, job_ids: list[str]) -> dict[str, Any]:
@@ -211,7 +223,8 @@ class LivestreamShowOperator(WorkflowOperator):
             live_by=now + float(self.live_within), clock_skew=float(self.clock_skew),
             metastudio_conn_id=self.metastudio_conn_id, region=self.region, poll_interval=self.poll_interval,
         )
-        kwargs = {"restarts": restarts, "history": history, "live_since": live_since, "job_ids": job_ids}
+        kwargs = {"restarts": restarts, "history": history, "live_since": live_since, "job_ids": job_ids,
+                  "start_attempts": self._attempts}
         if self.deferrable:
             longest = (ends_at - now) if ends_at else float(self.live_within) + float(self.duration)
             self.defer(trigger=trigger, method_name="watched", kwargs=kwargs,

@@ -13,7 +13,7 @@ from metastudio_provider.operators.live_show import LivestreamShowOperator
 from metastudio_provider.operators.waiting import event_result
 from metastudio_provider.operators.workflow import WorkflowOperator
 from metastudio_provider.preflight import Problems, pick_asset
-from metastudio_provider.room_claims import Claim, run_state_from_ti, service_time, settle_room
+from metastudio_provider.room_claims import Claim, Runs, service_time, settle_room
 from metastudio_provider.states import LIVE_JOB_ENDED
 
 __all__ = ["LivestreamShowOperator", "PrepareLivestreamRoomOperator", "StartLivestreamOperator",
@@ -30,7 +30,8 @@ class PrepareLivestreamRoomOperator(WorkflowOperator):
         per DAG and room name, so every run and every try finds the same room (a daily show keeps its
         room) and never makes a second one; a different value makes a different room. The rule library
         is a shared definition, found by its ``group_name`` and updated in place.
-    :param claim_until: ISO time until which this run claims the room (``room_claims``); None: no claim.
+    :param show_task_id: the task (``LivestreamShowOperator``, same map index) that will run the show in
+        the room: the room is claimed for this run and that task (``room_claims``); None: no claim.
         Before claiming, a livestream a finished run left live in the room is stopped; a room live for
         another running run, or with a livestream this DAG did not start, fails the task (no retry).
 
@@ -38,16 +39,16 @@ class PrepareLivestreamRoomOperator(WorkflowOperator):
     ahead of this host's, measured on the room's ``update_time``; ``LivestreamShowOperator`` takes it).
     """
 
-    template_fields = ("definition", "identity", "claim_until")
+    template_fields = ("definition", "identity", "show_task_id")
     template_fields_renderers = {"definition": "json"}
     api_name = "CreateSmartLiveRoom"
 
-    def __init__(self, *, definition: dict[str, Any], identity: str | None = None, claim_until: str | None = None,
+    def __init__(self, *, definition: dict[str, Any], identity: str | None = None, show_task_id: str | None = None,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.definition = definition
         self.identity = identity
-        self.claim_until = claim_until
+        self.show_task_id = show_task_id
 
     def execute(self, context: Any) -> dict[str, Any]:
         ti, hook, definition = context["ti"], self.hook, self.definition
@@ -78,11 +79,13 @@ class PrepareLivestreamRoomOperator(WorkflowOperator):
             definition, model_asset_id=model, voice_asset_id=voice, product_ids=product_ids, rule_group=rules,
         ), identity)
         existing = hook.find_existing("CreateSmartLiveRoom", room)
-        if self.claim_until:
+        if self.show_task_id:
             if existing:
                 shown = hook.call("ShowSmartLiveRoom", {"room_id": existing["room_id"]})
-                settle_room(hook, shown, ti.dag_id, ti.run_id, run_state_from_ti(ti), self.log)
-            room["priv_data"] = Claim(ti.dag_id, ti.run_id, _epoch(self.claim_until)).priv_data()
+                settle_room(hook, shown, ti.dag_id, ti.run_id, Runs(ti), self.log)
+            map_index = getattr(ti, "map_index", -1)
+            room["priv_data"] = Claim(ti.dag_id, ti.run_id, self.show_task_id, -1 if map_index is None
+                                      else map_index).priv_data()
         before = time.time()
         if existing:
             room_id = existing["room_id"]
@@ -94,17 +97,12 @@ class PrepareLivestreamRoomOperator(WorkflowOperator):
         skew = round(updated - (before + time.time()) / 2, 3) if updated is not None else 0.0
         self.log.info("Room %s (%s) %s%s; %d product(s); MetaStudio's clock %+.1f s from ours", room_id,
                       definition["room_name"], "updated" if existing else "created",
-                      f", claimed for run {ti.run_id}" if self.claim_until else "", len(product_ids), skew)
+                      f", claimed for run {ti.run_id}" if self.show_task_id else "", len(product_ids), skew)
         for key, value in (("room_id", room_id), ("product_ids", product_ids), ("clock_skew", skew)):
             ti.xcom_push(key=key, value=value)
         return {"room_id": room_id, "room_name": definition["room_name"], "product_ids": product_ids,
                 "clock_skew": skew}
 
-
-def _epoch(value: str) -> float:
-    from datetime import datetime
-
-    return datetime.fromisoformat(str(value)).timestamp()
 
 
 class StartLivestreamOperator(WorkflowOperator):

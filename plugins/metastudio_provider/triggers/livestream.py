@@ -92,14 +92,15 @@ class LivestreamWatchTrigger(_MetaStudioTrigger):
                 response = shown
                 state = LIVE_JOB_ENDED.state_of(response)
                 LIVE_JOB_ENDED.outcome(state)  # an unknown state raises UnknownStateError
-                if state in LIVE_ON_AIR and live_since is None:
-                    started = service_time(response.get("start_time"))
+                started = service_time(response.get("start_time"))
+                if live_since is None and (state in LIVE_ON_AIR or started is not None):
+                    # MetaStudio's start time, even of a job seen only after it ended (it was live in between)
                     live_since = started - self.clock_skew if started is not None else time.time()
                     if ends_at is None:
                         ends_at = live_since + self.duration
                     self.log.info("Livestream %s in room %s is live since %s; stopping it at %s", self.job_id,
                                   self.room_id, _clock(live_since), _clock(ends_at))
-                elif state in LIVE_GOING_LIVE and self.live_by is not None and time.time() >= self.live_by:
+                if state in LIVE_GOING_LIVE and self.live_by is not None and time.time() >= self.live_by:
                     self.log.warning("Livestream %s is still %s at %s: stopping it", self.job_id, state,
                                      _clock(self.live_by))
                     response, stopped_at = await self._stop(hook)

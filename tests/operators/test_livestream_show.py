@@ -1,0 +1,343 @@
+"""The livestream show's parts against the emulator over real HTTP: the show plan, the room claim and its
+janitor, the watch trigger (run with asyncio here; tests/integration runs it in the real triggerer), and
+the prepare and show operators executed directly (not deferrable: the watch runs in the task)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+from typing import Any
+
+import httpx
+import pendulum
+import pytest
+from airflow.sdk.exceptions import AirflowFailException
+
+from metastudio_provider.hooks.metastudio import MetaStudioHook
+from metastudio_provider.operators.livestream import LivestreamShowOperator, PrepareLivestreamRoomOperator
+from metastudio_provider.room_claims import Claim, Runs, Started, service_time, settle_room, stop_orphans
+from metastudio_provider.shows import missed_message, planned_start, show_problems, show_settings, show_window
+from metastudio_provider.triggers.livestream import LivestreamWatchTrigger
+
+from .helpers import emu_call, knobs
+
+LIVE = {"live_start_seconds": 0.3}
+
+
+XCOMS: dict[tuple[str, str, str, int, str], Any] = {}
+"""Every XCom the fake task instances pushed: (dag, run, task, map index, key) → value."""
+
+
+class FakeTaskInstance:
+    """What the operators and the claims use of ``context["ti"]``; ``runs`` holds other runs' states."""
+
+    def __init__(self, run_id: str, runs: dict[str, str] | None = None, try_number: int = 1) -> None:
+        self.dag_id, self.run_id, self.task_id, self.map_index = "show_tests", run_id, "show", -1
+        self.try_number = try_number
+        self.runs = {run_id: "running", **(runs or {})}
+        self.xcoms: dict[str, Any] = {}
+
+    def xcom_push(self, key: str, value: Any) -> None:
+        self.xcoms[key] = value
+        XCOMS[(self.dag_id, self.run_id, self.task_id, self.map_index, key)] = value
+
+    def xcom_pull(self, task_ids: str, dag_id: str, run_id: str, key: str, map_indexes: int) -> Any:
+        return XCOMS.get((dag_id, run_id, task_ids, map_indexes, key))
+
+    def get_dr_count(self, dag_id: str, run_ids: list[str], states: list[str] | None = None) -> int:
+        state = self.runs.get(run_ids[0]) if dag_id == self.dag_id else None
+        return int(state is not None and (states is None or state in states))
+
+
+def context(run_id: str, **kwargs: Any) -> dict[str, Any]:
+    return {"ti": FakeTaskInstance(run_id, **kwargs), "dag_run": SimpleNamespace(run_after=pendulum.now("UTC"))}
+
+
+def definition(name: str, **show: Any) -> dict[str, Any]:
+    return {"room_name": name, "products": [{"name": f"{name} mug"}],
+            "scenes": [{"script_name": "s", "paragraphs": [{"title": "hi", "text": "Hello.",
+                                                            "product": f"{name} mug"}]}],
+            "interaction_rules": {"group_name": f"{name}-rules", "rules": [{"event_type": 1, "reply": "Hi!"}]},
+            **({"show": show} if show else {})}
+
+
+def prepare(name: str, run_id: str, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    ctx = context(run_id, **kwargs)
+    out = PrepareLivestreamRoomOperator(task_id="prepare_room", definition=definition(name),
+                                        show_task_id="show", deferrable=False).execute(ctx)
+    return out, ctx
+
+
+def start(room_id: str, recorded_by: str | None = None) -> str:
+    """StartSmartLive; ``recorded_by``: the run whose show task records it (as the show operator does)."""
+    job_id = MetaStudioHook().call("StartSmartLive", {"room_id": room_id}, body={})["job_id"]
+    if recorded_by:
+        key = ("show_tests", recorded_by, "show", -1, "job_ids")
+        XCOMS[key] = [*XCOMS.get(key, []), job_id]
+    return job_id
+
+
+def job_state(emu: Any, room_id: str, job_id: str) -> dict[str, Any]:
+    return emu_call(emu, "ShowSmartLive", {"room_id": room_id, "job_id": job_id})
+
+
+def end_job(emu: Any, job_id: str, **body: Any) -> None:
+    resp = httpx.post(f"{emu.base_url}/_emulator/live-jobs/{job_id}/end", json=body)
+    assert resp.status_code == 200, resp.text
+
+
+def first_event(trigger: LivestreamWatchTrigger, timeout: float = 20) -> dict[str, Any]:
+    async def first() -> dict[str, Any]:
+        async for event in trigger.run():
+            return event.payload
+        raise AssertionError("no event")
+
+    return asyncio.run(asyncio.wait_for(first(), timeout))
+
+
+def wait_live(emu: Any, room_id: str, job_id: str) -> dict[str, Any]:
+    deadline = time.monotonic() + 10
+    while (shown := job_state(emu, room_id, job_id))["state"] != "PROCESSING":
+        assert time.monotonic() < deadline, shown
+        time.sleep(0.05)
+    return shown
+
+
+# -- the plan ---------------------------------------------------------------------------------------
+def test_show_settings_are_checked_and_planned_in_local_time() -> None:
+    assert show_problems({"show": {"start": "8pm", "duration_minutes": 0, "max_restarts": 1.5, "when": 1}}) == [
+        "show: unknown key(s) when; valid keys: start, duration_minutes, max_restarts, missed_grace_minutes, "
+        "live_within_minutes",
+        "show.start '8pm': give a local time as \"HH:MM\" (quoted), e.g. \"20:30\"",
+        "show.duration_minutes 0: must be between 0.01 and 1440",
+        "show.max_restarts 1.5: expected an integer",
+    ]
+    assert show_problems({"show": "20:00"}) == ["show: expected a mapping, got str"]
+    run_after = pendulum.datetime(2026, 12, 1, 12, 0, tz="UTC")  # 20:00 in Shanghai
+    default = show_settings({})
+    assert planned_start(default, run_after, True, "Asia/Shanghai") == run_after
+    later = show_settings({"show": {"start": "20:30"}})
+    assert planned_start(later, run_after, True, "Asia/Shanghai") == run_after.add(minutes=30)
+    earlier = show_settings({"show": {"start": "19:00"}})  # the first 19:00 after the run's 20:00: tomorrow
+    assert planned_start(earlier, run_after, True, "Asia/Shanghai") == run_after.add(hours=23)
+    assert planned_start(later, run_after, False, "Asia/Shanghai") == run_after  # a manual run: now
+    window = show_window(later, run_after, duration_minutes=0.5)
+    assert window["duration_seconds"] == 30 and window["max_restarts"] == 2 and window["missed_grace_seconds"] == 600
+    assert missed_message(window["starts_at"], 14 * 3600, 600, "Asia/Shanghai") == (
+        "missed: planned to go live at 2026-12-01 20:00 Asia/Shanghai, now 14.0 h late (more than the 10 min "
+        "grace): not started")
+
+
+# -- the claim and the janitor ----------------------------------------------------------------------
+def test_a_claim_is_read_back_only_with_its_runs_token() -> None:
+    claim = Claim("dag", "run 1", "group.show", 3)
+    room = {"priv_data": claim.priv_data(), "update_time": "2026-12-01T10:00:00Z"}
+    assert Claim.of_room(room) == claim and claim.token.startswith("af-")
+    forged = json.loads(claim.priv_data())
+    forged["airflow_livestream"]["run_id"] = "run 2"
+    assert Claim.of_room({"priv_data": json.dumps(forged)}) is None
+    assert Claim.of_room({"priv_data": "a user's own data"}) is None
+    assert claim.since_claim(room, {"create_time": "2026-12-01T10:00:00Z"})
+    assert not claim.since_claim(room, {"create_time": "2026-12-01T09:59:58Z"})  # before the claim
+    at = service_time("2026-12-01T10:00:00Z")
+    assert at == datetime(2026, 12, 1, 10, tzinfo=UTC).timestamp() + 0.5 and service_time("garbage") is None
+    started = Started({"j1"}, [at])  # j1 recorded; a start sent at 10:00:00 whose answer was lost
+    assert started.includes({"job_id": "j1"}) and started.includes({"job_id": "j2", "create_time": "2026-12-01T10:00:03Z"})
+    assert not started.includes({"job_id": "j3", "create_time": "2026-12-01T10:30:00Z"})  # started by hand later
+
+
+def test_prepare_makes_one_room_and_claims_it_for_each_run(metastudio_conn) -> None:
+    name = f"prep-{uuid.uuid4().hex[:6]}"
+    first, _ = prepare(name, "run-1")
+    second, ctx = prepare(name, "run-2")
+    assert first["room_id"] == second["room_id"] and first["product_ids"] == second["product_ids"]
+    room = emu_call(metastudio_conn, "ShowSmartLiveRoom", {"room_id": second["room_id"]})
+    assert Claim.of_room(room).run_id == "run-2"  # type: ignore[union-attr]
+    assert ctx["ti"].xcoms["room_id"] == second["room_id"] and abs(ctx["ti"].xcoms["clock_skew"]) < 1.5
+    groups = emu_call(metastudio_conn, "ListInteractionRuleGroups", query={"group_name": f"{name}-rules"})
+    assert groups["count"] == 1
+
+
+def test_prepare_stops_a_finished_runs_leftover_and_refuses_a_busy_room(metastudio_conn) -> None:
+    emu, name = metastudio_conn, f"left-{uuid.uuid4().hex[:6]}"
+    with knobs(emu, **LIVE):
+        room_id = prepare(name, "run-a")[0]["room_id"]
+        leftover = start(room_id, recorded_by="run-a")  # run-a's livestream, still live when run-a ended
+        prepare(name, "run-b", runs={"run-a": "failed"})
+        assert job_state(emu, room_id, leftover)["state"] == "SUCCEED"
+        ours = start(room_id, recorded_by="run-b")
+        with pytest.raises(AirflowFailException, match="for show_tests run run-b, which is still running"):
+            prepare(name, "run-c", runs={"run-b": "running"})
+        prepare(name, "run-b")  # a retry of run-b's own preparation carries on
+        assert job_state(emu, room_id, ours)["state"] in ("WAITING", "PROCESSING")
+        MetaStudioHook().call("StopSmartLive", {"room_id": room_id, "job_id": ours})
+        by_hand = start(room_id)  # after run-b ended: someone's own livestream in the room
+        with pytest.raises(AirflowFailException, match="with a livestream this DAG did not start"):
+            prepare(name, "run-e", runs={"run-b": "success"})
+        assert job_state(emu, room_id, by_hand)["state"] in ("WAITING", "PROCESSING")  # left alone
+        MetaStudioHook().call("StopSmartLive", {"room_id": room_id, "job_id": by_hand})
+        hand = emu_call(emu, "CreateSmartLiveRoom", json_body={"room_name": f"{name}-by-hand"})["room_id"]
+        foreign = start(hand)  # no claim: never ours, whatever runs say
+        room = emu_call(emu, "ShowSmartLiveRoom", {"room_id": hand})
+        with pytest.raises(AirflowFailException, match="with a livestream this DAG did not start"):
+            settle_room(MetaStudioHook(), room, "show_tests", "run-d", Runs(FakeTaskInstance("run-d")), None)
+        MetaStudioHook().call("StopSmartLive", {"room_id": hand, "job_id": foreign})
+
+
+def test_the_janitor_stops_only_what_finished_runs_left_live(metastudio_conn) -> None:
+    emu = metastudio_conn
+
+    class Log:
+        lines: list[str] = []
+
+        def warning(self, msg: str, *args: Any) -> None:
+            self.lines.append(msg % args)
+
+    with knobs(emu, **LIVE):
+        runs = {run: f"{run}-{uuid.uuid4().hex[:4]}" for run in ("done", "live", "hand")}
+        rooms = {case: prepare(f"jan-{run}", run)[0]["room_id"] for case, run in runs.items()}
+        jobs = {case: start(room_id, recorded_by=runs[case] if case != "hand" else None)
+                for case, room_id in rooms.items()}
+        janitor = FakeTaskInstance("janitor", runs={runs["done"]: "success", runs["live"]: "running",
+                                                    runs["hand"]: "failed"})
+        stopped = stop_orphans(MetaStudioHook(), Runs(janitor), Log())
+        assert job_state(emu, rooms["done"], jobs["done"])["state"] == "SUCCEED"
+        for case in ("live", "hand"):  # its run still runs; started by hand after its run: left alone
+            assert job_state(emu, rooms[case], jobs[case])["state"] in ("WAITING", "PROCESSING")
+            MetaStudioHook().call("StopSmartLive", {"room_id": rooms[case], "job_id": jobs[case]})
+    assert [s["job_id"] for s in stopped] == [jobs["done"]] and stopped[0]["run_id"] == runs["done"]
+    assert any(f"left live by show_tests run {runs['done']}, which is finished" in line for line in Log.lines)
+
+
+# -- the watch trigger ------------------------------------------------------------------------------
+@pytest.fixture
+def live_room(metastudio_conn) -> str:
+    return prepare(f"watch-{uuid.uuid4().hex[:6]}", "watch-run")[0]["room_id"]
+
+
+def watch(room_id: str, job_id: str, **kwargs: Any) -> LivestreamWatchTrigger:
+    return LivestreamWatchTrigger(room_id=room_id, job_id=job_id, poll_interval=0.2, **kwargs)
+
+
+def test_the_watch_stops_the_show_its_duration_after_metastudios_start_time(metastudio_conn, live_room) -> None:
+    emu = metastudio_conn
+    with knobs(emu, **LIVE):  # (the emulator computes a job's times with its current settings)
+        job_id = start(live_room)
+        event = first_event(watch(live_room, job_id, duration=1.5))
+        shown = job_state(emu, live_room, job_id)
+    assert event["status"] == "completed" and event["state"] == "SUCCEED", event
+    assert -0.6 <= shown["duration"] - 1.5 <= 1.0, shown  # live 1.5 s, from MetaStudio's start_time
+    assert event["live_since"] == pytest.approx(service_time(shown["start_time"]), abs=0.01)
+    assert 0 <= event["stopped_at"] - event["ends_at"] < 1.0
+    cls, kwargs = watch(live_room, job_id, duration=1.5, ends_at=1.0).serialize()
+    assert cls == "metastudio_provider.triggers.livestream.LivestreamWatchTrigger" and kwargs["ends_at"] == 1.0
+    json.dumps(event)
+
+
+def test_the_watch_reports_an_early_end_with_metastudios_reason(metastudio_conn, live_room) -> None:
+    emu = metastudio_conn
+    with knobs(emu, **LIVE):
+        job_id = start(live_room)
+        wait_live(emu, live_room, job_id)
+        end_job(emu, job_id, state="BLOCKED", block_reason="banned words in the script")
+        event = first_event(watch(live_room, job_id, duration=60))
+        assert event["status"] == "ended" and event["state"] == "BLOCKED", event
+        assert event["reason"] == "block_reason=banned words in the script"
+        assert event["ends_at"] == pytest.approx(event["live_since"] + 60)  # the window still counts from going live
+        second = start(live_room)
+        wait_live(emu, live_room, second)
+        end_job(emu, second, error_code="MSS.00020009", error_msg="encoder crashed")
+        assert first_event(watch(live_room, second, duration=60))["reason"] == "MSS.00020009: encoder crashed"
+
+
+def test_a_watch_resumed_after_its_end_stops_at_once_and_on_kill_stops(metastudio_conn, live_room) -> None:
+    emu = metastudio_conn
+    with knobs(emu, **LIVE):
+        job_id = start(live_room)
+        began = time.monotonic()
+        event = first_event(watch(live_room, job_id, duration=60, ends_at=time.time() - 30))  # the end passed
+        assert event["status"] == "completed" and time.monotonic() - began < 5, event
+        killed = start(live_room)
+        trigger = watch(live_room, killed, duration=60)
+        asyncio.run(trigger.on_kill())  # a user killed the deferred task: stop it
+        assert job_state(emu, live_room, killed)["state"] == "SUCCEED"
+
+
+def test_a_livestream_not_live_in_time_is_stopped(metastudio_conn, live_room) -> None:
+    emu = metastudio_conn
+    with knobs(emu, live_start_seconds=30.0):
+        job_id = start(live_room)
+        event = first_event(watch(live_room, job_id, duration=60, live_by=time.time() + 1.5))
+    assert event["status"] == "not_live" and event["state"] == "SUCCEED", event
+    assert event["live_since"] is None
+
+
+# -- the show operator (deferrable=False: the watch runs in the task) -------------------------------
+def show(room_id: str, duration: float = 1.5, **kwargs: Any) -> LivestreamShowOperator:
+    return LivestreamShowOperator(task_id="show", room_id=room_id, duration=duration, deferrable=False,
+                                  poll_interval=0.2, **kwargs)
+
+
+def test_the_show_restarts_a_livestream_that_ends_early_then_runs_to_its_end(metastudio_conn) -> None:
+    emu = metastudio_conn
+    prepared, ctx = prepare(f"show-{uuid.uuid4().hex[:6]}", "show-run")
+    httpx.post(f"{emu.base_url}/_emulator/live-jobs/end-next",
+               json={"live_seconds": 0.4, "error_code": "MSS.00020001", "error_msg": "stream dropped"})
+    with knobs(emu, **LIVE):
+        outcome = show(prepared["room_id"], duration=2.0, max_restarts=1).execute(ctx)
+    assert outcome["status"] == "success" and outcome["restarts"] == 1 and outcome["went_live"], outcome
+    assert [e["status"] for e in outcome["events"]] == ["ended", "completed"]
+    assert outcome["events"][0]["reason"] == "MSS.00020001: stream dropped"
+    assert ctx["ti"].xcoms["outcome"] == outcome and len(outcome["job_ids"]) == 2
+    assert ctx["ti"].xcoms["job_ids"] == outcome["job_ids"] and len(ctx["ti"].xcoms["start_attempts"]) == 2
+    ends = datetime.fromisoformat(outcome["planned_end"]) - datetime.fromisoformat(outcome["live_since"])
+    assert ends.total_seconds() == pytest.approx(2.0)  # the window counts from the first time it went live
+
+
+def test_the_show_fails_when_cut_short_missed_or_blocked(metastudio_conn) -> None:
+    emu = metastudio_conn
+    prepared, ctx = prepare(f"fail-{uuid.uuid4().hex[:6]}", "fail-run")
+    room_id = prepared["room_id"]
+    httpx.post(f"{emu.base_url}/_emulator/live-jobs/end-next", json={"live_seconds": 0.3, "state": "SUCCEED"})
+    with knobs(emu, **LIVE), pytest.raises(AirflowFailException, match=r"cut short: .* ended SUCCEED .*budget \(0\)"):
+        show(room_id, duration=30, max_restarts=0).execute(ctx)
+    assert ctx["ti"].xcoms["outcome"]["status"] == "cut_short"
+    late = (pendulum.now("UTC") - timedelta(minutes=30)).isoformat()
+    missed_ctx = prepare(f"miss-{uuid.uuid4().hex[:6]}", "miss-run")[1]
+    with pytest.raises(AirflowFailException, match="missed: .* 30 min late .* not started"):
+        show(room_id, starts_at=late, missed_grace=600).execute(missed_ctx)
+    foreign = start(room_id)  # in fail-run's room, after fail-run's show: not fail-run's own retry to carry on
+    try:
+        with pytest.raises(AirflowFailException, match="claimed by show_tests run fail-run, not this run"):
+            show(room_id).execute(context("other-run"))
+    finally:
+        MetaStudioHook().call("StopSmartLive", {"room_id": room_id, "job_id": foreign})
+
+
+def test_a_retry_carries_on_with_the_livestream_its_run_started(metastudio_conn) -> None:
+    emu = metastudio_conn
+    prepared, ctx = prepare(f"retry-{uuid.uuid4().hex[:6]}", "retry-run")
+    with knobs(emu, **LIVE):
+        first = start(prepared["room_id"])  # the first try started it, then died before recording it
+        retry = context("retry-run", try_number=2)
+        outcome = show(prepared["room_id"], duration=1.5).execute(retry)
+    assert outcome["status"] == "success" and outcome["job_ids"] == [first] and outcome["restarts"] == 0, outcome
+    assert retry["ti"].xcoms["job_ids"] == [first]  # recorded now: the janitor knows it is this run's
+
+
+def test_the_emulator_blocks_with_a_reason_and_lists_a_rooms_private_data(metastudio_conn, live_room) -> None:
+    emu = metastudio_conn
+    job_id = start(live_room)
+    answer = httpx.post(f"{emu.base_url}/_emulator/live-jobs/{job_id}/end",
+                        json={"state": "BLOCKED", "block_reason": "no licence"}).json()
+    assert answer["state"] == "BLOCKED" and answer["block_reason"] == "no licence"
+    assert job_state(emu, live_room, job_id)["block_reason"] == "no licence"
+    bad = httpx.post(f"{emu.base_url}/_emulator/live-jobs/end-next", json={"state": "FAILED", "block_reason": "x"})
+    assert bad.status_code == 400 and "block_reason" in bad.json()["error_msg"]
+    rooms = emu_call(emu, "ListSmartLiveRooms", query={"limit": 100})["smart_live_rooms"]
+    listed = next(r for r in rooms if r["room_id"] == live_room)
+    assert Claim.of_room(listed) is not None  # priv_data is listed, as SmartLiveRoomBaseInfo declares it
