@@ -92,14 +92,15 @@ def get_provider_info() -> dict[str, Any]:
                 "integration-name": "Huawei Cloud MetaStudio",
                 "python-modules": ["metastudio_provider.operators.api", "metastudio_provider.operators.assets",
                                    "metastudio_provider.operators.videos", "metastudio_provider.operators.livestream",
-                                   "metastudio_provider.operators.training"],
+                                   "metastudio_provider.operators.live_show", "metastudio_provider.operators.training"],
             }
         ],
         "sensors": [
             {"integration-name": "Huawei Cloud MetaStudio", "python-modules": ["metastudio_provider.sensors.metastudio"]}
         ],
         "triggers": [
-            {"integration-name": "Huawei Cloud MetaStudio", "python-modules": ["metastudio_provider.triggers.metastudio"]}
+            {"integration-name": "Huawei Cloud MetaStudio", "python-modules": ["metastudio_provider.triggers.metastudio",
+                                                                               "metastudio_provider.triggers.livestream"]}
         ],
         "extra-links": ["metastudio_provider.links.MetaStudioConsoleLink"],
         # metastudio://<region>/<project_id>/assets/<asset_id>: the videos the DAGs announce (video_assets.py)

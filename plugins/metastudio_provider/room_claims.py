@@ -4,7 +4,7 @@
 data, returned as is"): the DAG id and run id (with that run's identity token) and the task that runs
 the show (task id, map index). That task records in its XComs every livestream it starts
 (``job_ids``) and, just before each StartSmartLive, when it sends one (``start_attempts``, in
-MetaStudio's clock), so a start whose answer was lost is still known. Once the claiming run is no
+MetaStudio's clock, with the job id once answered), so a start whose answer was lost is still known. Once the claiming run is no
 longer running, ``settle_room`` (the next preparation of the room) and ``stop_orphans`` (the janitor
 DAG, every minute) stop those livestreams, and only those: a livestream started by hand in the
 console, in any room, is never touched. While the run runs, a retry of its show task carries on with
@@ -29,8 +29,9 @@ CLAIM_KEY = "airflow_livestream"
 RUNNING_RUN_STATES = ("queued", "running")
 JOB_IDS_XCOM = "job_ids"
 START_ATTEMPTS_XCOM = "start_attempts"
-START_WINDOW = 300.0
-"""Seconds after a StartSmartLive was sent during which a job created in the room is that start's."""
+START_WINDOW = 120.0
+"""Seconds after a StartSmartLive that never got its answer during which a job created in the room is that
+start's (a create is not re-sent after an ambiguous failure: it took at most one HTTP timeout, 30 s by default)."""
 
 
 def service_time(value: Any) -> float | None:
@@ -88,7 +89,8 @@ class Claim:
 
 @dataclass
 class Started:
-    """What the claiming task recorded: the jobs it started, and when it sent StartSmartLive."""
+    """What the claiming task recorded: the jobs it started, and when it sent a StartSmartLive whose answer
+    (the job id) it never got."""
 
     job_ids: set[str] = field(default_factory=set)
     attempts: list[float] = field(default_factory=list)
@@ -119,7 +121,9 @@ class Runs:
                                       map_indexes=claim.map_index)
             return list(value) if isinstance(value, list | tuple) else []
 
-        return Started({str(j) for j in pull(JOB_IDS_XCOM)}, [float(a) for a in pull(START_ATTEMPTS_XCOM)])
+        attempts = [a for a in pull(START_ATTEMPTS_XCOM) if isinstance(a, dict)]
+        return Started({str(j) for j in pull(JOB_IDS_XCOM)} | {str(a["job_id"]) for a in attempts if a.get("job_id")},
+                       [float(a["at"]) for a in attempts if not a.get("job_id") and a.get("at") is not None])
 
 
 def live_jobs(hook: Any, room_id: str | None = None) -> Iterator[dict[str, Any]]:

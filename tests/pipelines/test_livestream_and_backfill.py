@@ -1,10 +1,11 @@
-"""The daily livestream (short duration) and the video backfill, end to end against the emulator."""
+"""The daily livestream (every room, short shows) and the video backfill, end to end against the emulator."""
 
 from __future__ import annotations
 
 import httpx
 
 from metastudio_provider.hooks.metastudio import MetaStudioHook
+from metastudio_provider.room_claims import Claim
 
 
 def _videos_named(prefix: str) -> list[dict]:
@@ -12,38 +13,51 @@ def _videos_named(prefix: str) -> list[dict]:
     return [j for j in jobs if (j.get("output_asset_config") or {}).get("asset_name", "").startswith(prefix)]
 
 
-def test_daily_livestream_goes_live_stops_and_records(run_dag, metastudio_conn):
+def test_daily_livestream_shows_every_room_for_its_duration_and_records(run_dag, metastudio_conn):
     result = run_dag("metastudio_daily_livestream", conf={"duration_minutes": 0.05}, logical_date="2026-11-22")
     assert result.returncode == 0, result.output[-3000:]
     states = result.task_states()
-    assert all(s == ["success"] for s in states.values()), states
-    (outcome,) = result.xcom("record_outcome")
-    assert outcome["went_live"] and outcome["final_state"] == "SUCCEED" and outcome["success"]
-    assert result.state == "success"
-    room = MetaStudioHook().call("ShowSmartLiveRoom", {"room_id": outcome["room_id"]})
-    assert room["room_name"] == "airflow-daily-showcase"
-    assert len(room["scene_scripts"][0]["shoot_scripts"]) == 3
-
-
-def test_livestream_refuses_a_room_that_is_already_live(run_dag, metastudio_conn):
-    first = run_dag("metastudio_daily_livestream", conf={"duration_minutes": 0.05}, logical_date="2026-11-23")
-    assert first.returncode == 0, first.output[-3000:]
-    (outcome,) = first.xcom("record_outcome")
+    assert states["livestream.show"] == ["success", "success"], states  # one show per include/livestream/*.yaml
+    assert all(set(s) == {"success"} for s in states.values()), states
+    (outcome,) = result.xcom("record_outcome", key="outcome")
+    assert outcome["success"] and result.state == "success"
+    rooms = {r["room_definition"]: r for r in outcome["rooms"]}
+    assert set(rooms) == {"livestream/room.yaml", "livestream/evening-deals.yaml"}
     hook = MetaStudioHook()
-    other = hook.call("StartSmartLive", {"room_id": outcome["room_id"]}, body={})["job_id"]  # someone else's stream
+    for room in rooms.values():
+        assert room["status"] == "success" and room["went_live"] and room["final_state"] == "SUCCEED", room
+        (job_id,) = room["job_ids"]
+        shown = hook.show_live_job(room["room_id"], job_id)
+        assert -1.0 <= shown["duration"] - 3.0 <= 5.0, shown  # live 3 s, counted from MetaStudio's start_time
+        claim = Claim.of_room(hook.call("ShowSmartLiveRoom", {"room_id": room["room_id"]}))
+        assert claim is not None and claim.run_id == result.run_id and claim.task_id == "livestream.show"
+    showcase = hook.call("ShowSmartLiveRoom", {"room_id": rooms["livestream/room.yaml"]["room_id"]})
+    assert showcase["room_name"] == "airflow-daily-showcase"
+    assert len(showcase["scene_scripts"][0]["shoot_scripts"]) == 3
+
+
+def test_livestream_refuses_a_room_that_is_live_with_a_stream_it_did_not_start(run_dag, metastudio_conn):
+    one_room = {"duration_minutes": 0.05, "room_definitions": ["livestream/room.yaml"]}
+    first = run_dag("metastudio_daily_livestream", conf=one_room, logical_date="2026-11-23")
+    assert first.returncode == 0, first.output[-3000:]
+    (outcome,) = first.xcom("record_outcome", key="outcome")
+    room_id = outcome["rooms"][0]["room_id"]
+    hook = MetaStudioHook()
+    other = hook.call("StartSmartLive", {"room_id": room_id}, body={})["job_id"]  # someone else's stream
     try:
-        second = run_dag("metastudio_daily_livestream", conf={"duration_minutes": 0.05}, logical_date="2026-11-24")
+        second = run_dag("metastudio_daily_livestream", conf=one_room, logical_date="2026-11-24")
         states = second.task_states()
-        assert states["start_livestream"] == ["failed"], states
-        assert "already live" in second.output
-        assert states["stop_livestream"] == ["skipped"]  # the other livestream is left alone
-        assert hook.show_live_job(outcome["room_id"], other)["state"] in ("WAITING", "PROCESSING")
-        # it never went live: record_outcome says so and is not a green leaf over a failure; the run failed
+        assert states["livestream.prepare_room"] == ["failed"], states
+        assert second.tries("livestream.prepare_room") == 1  # not transient: no retry
+        assert f"job {other}" in second.output and "this DAG did not start" in second.output
+        assert states["livestream.show"] == ["upstream_failed"]  # nothing started, nothing stopped
+        assert hook.show_live_job(room_id, other)["state"] in ("WAITING", "PROCESSING")  # left alone
+        # the run says so and fails: record_outcome is not a green leaf over a failure
         assert states["record_outcome"] == ["failed"] and second.state == "failed"
         (recorded,) = second.xcom("record_outcome", key="outcome")
-        assert recorded["went_live"] is False and "never went live" in second.output
+        assert recorded["success"] is False and recorded["rooms"][0]["status"] == "failed", recorded
     finally:
-        hook.call("StopSmartLive", {"room_id": outcome["room_id"], "job_id": other})
+        hook.call("StopSmartLive", {"room_id": room_id, "job_id": other})
 
 
 MANIFEST = """

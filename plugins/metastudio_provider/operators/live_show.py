@@ -63,7 +63,7 @@ class LivestreamShowOperator(WorkflowOperator):
         self.clock_skew = clock_skew
         self.body = body
         self._job_id: str | None = None
-        self._attempts: list[float] = []
+        self._attempts: list[dict[str, Any]] = []
 
     # -- 1. wait for the planned start -------------------------------------------------------------
     def execute(self, context: Any) -> dict[str, Any]:
@@ -133,7 +133,8 @@ class LivestreamShowOperator(WorkflowOperator):
     @fail_fast
     def watched(self, context: Any, event: dict[str, Any], restarts: int = 0,
                 history: list[dict[str, Any]] | None = None, live_since: float | None = None,
-                job_ids: list[str] | None = None, start_attempts: list[float] | None = None) -> dict[str, Any]:
+                job_ids: list[str] | None = None, start_attempts: list[dict[str, Any]] | None = None,
+                ) -> dict[str, Any]:
         self._job_id = None  # the watch ended: the trigger stopped it, or it ended by itself
         self._attempts = list(start_attempts or [])
         status, state, reason = event.get("status"), event.get("state"), event.get("reason") or ""
@@ -199,12 +200,14 @@ class LivestreamShowOperator(WorkflowOperator):
         return min(starts) - float(self.clock_skew) if starts else None
 
     def _start(self, context: Any, job_ids: list[str]) -> str:
-        """StartSmartLive, recorded first as an attempt (MetaStudio's clock), so that the janitor knows a
-        livestream this run started even if the answer never arrives (``room_claims``)."""
-        self._attempts.append(round(time.time() + float(self.clock_skew), 3))
+        """StartSmartLive, recorded first as an unanswered attempt (when, in MetaStudio's clock), so that the
+        janitor knows a livestream this run started even if the answer never arrives (``room_claims``)."""
+        attempt: dict[str, Any] = {"at": round(time.time() + float(self.clock_skew), 3), "job_id": None}
+        self._attempts.append(attempt)
         context["ti"].xcom_push(key=START_ATTEMPTS_XCOM, value=self._attempts)
         job_id = self.hook.call("StartSmartLive", {"room_id": self.room_id}, body=self.body or {})["job_id"]
-        self._job_id = job_id
+        attempt["job_id"] = self._job_id = job_id
+        context["ti"].xcom_push(key=START_ATTEMPTS_XCOM, value=self._attempts)
         self.log.info("Started livestream %s in room %s", job_id, self.room_id)
         return job_id
 
