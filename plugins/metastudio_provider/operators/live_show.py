@@ -173,7 +173,7 @@ class LivestreamShowOperator(WorkflowOperator):
                                live_since=live_since, job_ids=job_ids)
         self._stop_quietly(event.get("job_id"))
         if status == "not_live":
-            message = f"not live: livestream {event['job_id']} was still {state} after {self.live_within} s; stopped"
+            message = f"not live: livestream {event['job_id']} did not go live within {float(self.live_within):g} s; stopped"
             return self._finish(context, self._outcome(status="not_live", message=message, **common))
         return self._finish(context, self._outcome(status="error", message=f"watching livestream "
                                                    f"{event.get('job_id')} failed: {event.get('message')}", **common))
