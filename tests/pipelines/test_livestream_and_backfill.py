@@ -60,6 +60,19 @@ def test_livestream_refuses_a_room_that_is_live_with_a_stream_it_did_not_start(r
         hook.call("StopSmartLive", {"room_id": room_id, "job_id": other})
 
 
+def test_the_janitor_leaves_a_livestream_no_run_started(run_dag, metastudio_conn):
+    hook = MetaStudioHook()
+    room_id = hook.call("CreateSmartLiveRoom", body={"room_name": "started-by-hand"})["room_id"]
+    job_id = hook.call("StartSmartLive", {"room_id": room_id}, body={})["job_id"]
+    try:
+        result = run_dag("metastudio_livestream_janitor")
+        assert result.returncode == 0 and result.state == "success", result.output[-3000:]
+        assert result.xcom("stop_orphaned_livestreams") == [[]]
+        assert hook.show_live_job(room_id, job_id)["state"] in ("WAITING", "PROCESSING")
+    finally:
+        hook.call("StopSmartLive", {"room_id": room_id, "job_id": job_id})
+
+
 MANIFEST = """
 - {id: weekend, title: Weekend deals, script: Everything is ten percent off this weekend.}
 - {id: broken-row, title: A row with no script, script: ""}
