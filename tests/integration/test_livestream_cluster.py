@@ -12,7 +12,7 @@ Phase 1 runs these at once, one test room each (tests/scheduler_dags/ms_livestre
     run-failed    the run is marked failed while live: the trigger's on_kill stops the livestream
     run-success   the run is marked success while live: same
     task-failed   the show task is marked failed while live: stopped, and the run fails
-    timeout       the run hits its dagrun_timeout while live (ms_livestream_timeout): stopped
+    timeout       the run hits its dagrun_timeout (50 s) while live (ms_livestream_timeout): stopped
     busy          the room is live with a livestream the DAG did not start: the run fails, that one is left alone
     missed        metastudio_daily_livestream unpaused: its latest 20:00 show is not started, the run fails
 
@@ -196,12 +196,12 @@ def phase1(airflow_cluster: AirflowCluster, cluster_emulator: Any) -> Iterator[d
     runs: dict[str, tuple[str, str]] = {}
     try:
         with killing_the_first_start(airflow_cluster, "worker", target) as killed:
+            runs["timeout"] = (TIMEOUT_DAG_ID, trigger(client, "timeout", LONG, TIMEOUT_DAG_ID))  # 50 s to go live
             target["run_id"] = trigger(client, "worker", QUICK)
             runs["worker"] = (DAG_ID, target["run_id"])
             for room, minutes in (("ok", QUICK), ("restart", 0.4), ("spent", LONG), ("run-failed", LONG),
                                   ("run-success", LONG), ("task-failed", LONG), ("busy", QUICK)):
                 runs[room] = (DAG_ID, trigger(client, room, minutes))
-            runs["timeout"] = (TIMEOUT_DAG_ID, trigger(client, "timeout", LONG, TIMEOUT_DAG_ID))
             if missed_ok:
                 set_paused(client, PROJECT_DAG_ID, False)  # the scheduler makes the run of the latest 20:00
             yield {"runs": runs, "killed": killed, "foreign": (room_id, foreign), "missed_ok": missed_ok,
@@ -304,7 +304,7 @@ def test_a_run_that_times_out_stops_its_livestream(phase1, airflow_cluster, clus
     dag_id, run_id = phase1["runs"]["timeout"]
     emu, client = cluster_emulator, airflow_cluster.client
     assert client.wait_for_run(dag_id, run_id, timeout=90) == "failed"
-    (job,) = jobs_of(emu, "timeout")
+    (job,) = jobs_of(emu, "timeout")  # it went live before the timeout (50 s)
     end = wait_ended(emu, job, timeout=120)
     run = client.dag_run(dag_id, run_id)
     run_end = pendulum.parse(run["end_date"]).timestamp() + (emu.config.clock() - time.time())  # emulator clock
