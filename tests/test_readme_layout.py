@@ -48,5 +48,6 @@ def test_every_provider_module_is_in_the_layout() -> None:
     named = _named_paths(_layout())
     package = ROOT / "plugins" / "metastudio_provider"
     modules = {p.relative_to(ROOT).as_posix() for p in package.rglob("*.py") if p.name != "__init__.py"}
-    covered = {m for m in modules if m in named or any(m.startswith(n) for n in named if n.endswith("/"))}
+    leaf_folders = {n for n in named if n.endswith("/") and not any(o != n and o.startswith(n) for o in named)}
+    covered = {m for m in modules if m in named or any(m.startswith(f) for f in leaf_folders)}
     assert modules - covered == set(), sorted(modules - covered)
