@@ -29,9 +29,10 @@ test: venv
 	$(BIN)/pytest -q -n 2
 
 # The unit tier only (tests/tiers.py: no Airflow run, no cluster, no browser): for every edit, ~30 s.
+# Four workers on two cores: these tests mostly wait (emulator jobs, limiter windows), -n 2 takes ~1.4x as long.
 test-fast: venv
 	$(BIN)/ruff check .
-	$(BIN)/pytest -q -m unit -n 2
+	$(BIN)/pytest -q -m unit -n 4
 
 lint: venv
 	$(BIN)/ruff check .
