@@ -36,7 +36,8 @@ class ClientSettings:
     rate_limit_storage: str = "memory://"
     """``memory://`` (one process) or ``redis://host:port/db`` (shared by processes and hosts)."""
     rate_limit_margin: float = 0.05
-    """Seconds added to the 1-second window, for the gateway counting arrivals (see ``limiter``)."""
+    """The longest a call's slot is held past its admission: a slot is reused 1 s after the call's answer,
+    never later than admission + 1 s + this margin (the gateway counts arrivals; see ``client.adaptive``)."""
     timeout: float = 30.0
     """Seconds httpx waits to connect, read, write or get a pooled connection (connection extra ``timeout``)."""
     max_attempts: int = 6
