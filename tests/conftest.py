@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import tiers
+from tests import scheduling, tiers
 
 _HOME = Path(tempfile.mkdtemp(prefix="metastudio-airflow-home-"))
 TESTS = Path(__file__).resolve().parent
@@ -80,33 +80,20 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     tiers.GUARD.enter(item)
 
 
-REAL_AIRFLOW = "real-airflow"
-_REAL_AIRFLOW_DIRS = tuple(f"tests/{d}/" for d, tier in tiers.DIRECTORY_TIERS.items() if tier in ("integration", "browser"))
+_UNIT_SECONDS = scheduling.UnitSeconds()
 
 
-def _work_unit(nodeid: str) -> str:
-    """What one xdist worker runs in one go: a test file, or every test that runs a real Airflow."""
-    path = nodeid.split("::")[0]
-    return REAL_AIRFLOW if path.startswith(_REAL_AIRFLOW_DIRS) else path
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    _UNIT_SECONDS.add(report)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if not hasattr(session.config, "workerinput"):  # the xdist controller (it sees every report), or no xdist
+        _UNIT_SECONDS.save(session.config)
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
-    """``make test`` runs ``pytest -n 2``: the suite mostly waits (Airflow start-up, renders, polls), so two
-    workers halve its time on two cores. A file's tests stay on one worker, so module fixtures (a
-    ``dag.test()`` run, an Airflow home) are made once; the tests that run a real Airflow
-    (``tests/integration``, ``tests/browser``: the shared session cluster and the Celery one) run one
-    after another on one worker, so the shared cluster starts once and they do not starve each other.
-    That unit is the longest, so it starts first; the other worker takes the files meanwhile.
-    (A custom split, because pytest-xdist's ``loadgroup`` does not work with pytest 9's node ids.)"""
-    from xdist.scheduler import LoadScopeScheduling
-
-    class FileOrRealAirflow(LoadScopeScheduling):
-        def _split_scope(self, nodeid: str) -> str:
-            return _work_unit(nodeid)
-
-        def _assign_work_unit(self, node: object) -> None:
-            if REAL_AIRFLOW in self.workqueue:
-                self.workqueue.move_to_end(REAL_AIRFLOW, last=False)
-            super()._assign_work_unit(node)
-
-    return FileOrRealAirflow(config, log)
+    """``make test`` runs ``pytest -n 2``, ``make test-fast`` ``-n 4``: the suite mostly waits (Airflow
+    start-up, renders, polls). A file per work unit, every real-Airflow test in one unit that starts
+    first, then the longest files first: ``tests/scheduling.py``."""
+    return scheduling.make_scheduler(config, log)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -84,37 +83,3 @@ def test_a_unit_test_that_runs_dag_test_fails_naming_the_mark() -> None:
                                                      r"mark its module `pytestmark = pytest\.mark\.airflow`"):
         dag.test()
 
-
-class FakeNode:
-    """What xdist's LoadScopeScheduling uses of a worker."""
-
-    def __init__(self, name: str) -> None:
-        self.gateway = SimpleNamespace(id=name)
-        self.shutting_down, self.sent = False, []
-
-    def send_runtest_some(self, indices: list[int]) -> None:
-        self.sent += indices
-
-    def shutdown(self) -> None:
-        self.shutting_down = True
-
-
-def test_xdist_runs_each_file_as_a_unit_and_every_real_airflow_test_on_one_worker_first(
-        pytestconfig: pytest.Config, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.conftest import pytest_xdist_make_scheduler
-
-    monkeypatch.setattr(pytestconfig.option, "tx", ["2*popen"])  # as with -n 2
-
-    collection = [f"tests/test_signing.py::test_{n}" for n in range(40)] + [
-        "tests/client/test_hook.py::test_a", "tests/client/test_hook.py::test_b",
-        "tests/browser/test_ui.py::test_sign_in", "tests/integration/test_celery_cluster.py::test_backfill",
-        "tests/integration/test_scheduler_triggerer.py::test_six", "tests/pipelines/test_video_pipeline.py::test_a"]
-    scheduler: Any = pytest_xdist_make_scheduler(pytestconfig, None)
-    nodes = [FakeNode("gw0"), FakeNode("gw1")]
-    for node in nodes:
-        scheduler.add_node(node)
-        scheduler.add_node_collection(node, collection)
-    scheduler.schedule()
-    first = [collection[i] for i in nodes[0].sent]
-    assert first == [n for n in collection if n.startswith(("tests/browser/", "tests/integration/"))]
-    assert [collection[i] for i in nodes[1].sent] == collection[:40]  # the next unit: a file
