@@ -64,7 +64,8 @@ def test_processes_share_the_limit_through_redis(emulator, redis_url):
     stats = httpx.get(f"{emulator.base_url}/_emulator/stats").json()["apis"]["ListSmartLiveJobs"]
     total = 4 * (3 * limit // 2)
     assert len(stamps) == total
-    assert _max_in_any_window(stamps) <= limit
+    # The gateway's view decides: arrivals at the emulator never over the limit in any second. (The
+    # stamps are when answers came back: on a loaded machine several answers can land in one second.)
     assert stats["throttled"] == 0
     assert stats["max_admitted_per_second"] == limit
     # the budget is shared, not per process: 4 processes alone would have needed a quarter of the time
