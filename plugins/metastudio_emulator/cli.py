@@ -5,44 +5,39 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from metastudio_provider.catalog import REGIONS
 
 from . import config as c
 
 
+def _number(text: str, kind: type[int] | type[float], ok: Callable[[float], bool], must: str) -> Any:
+    """``text`` as ``kind``, refused (argparse names the option) unless ``ok``; ``must`` says what it must be."""
+    try:
+        value = kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not {'an integer' if kind is int else 'a number'}") from None
+    if not ok(value):
+        raise argparse.ArgumentTypeError(must.format(text=text, value=value))
+    return value
+
+
 def port(text: str) -> int:
     """A TCP port, 0..65535 (0: any free port)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"{value} is not a TCP port (0..65535)")
-    return value
+    return _number(text, int, lambda v: 0 <= v <= 65535, "{value} is not a TCP port (0..65535)")
 
 
 def seconds(text: str) -> float:
     """A finite duration in seconds, >= 0 (no nan, inf or negative)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number of seconds >= 0")
-    return value
+    return _number(text, float, lambda v: math.isfinite(v) and v >= 0,
+                   "{text!r} must be a finite number of seconds >= 0")
 
 
 def share(text: str) -> float:
-    """A share between 0 and 1."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0.0 <= value <= 1.0:  # also refuses nan
-        raise argparse.ArgumentTypeError(f"{text!r} must be between 0 and 1")
-    return value
+    """A share between 0 and 1 (``0 <= nan`` is false, so nan is refused)."""
+    return _number(text, float, lambda v: 0.0 <= v <= 1.0, "{text!r} must be between 0 and 1")
 
 
 def api_limit(text: str) -> tuple[str, int]:

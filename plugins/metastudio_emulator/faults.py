@@ -11,6 +11,8 @@ import threading
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+from .store import take_one
+
 Mode = Literal["error_before_commit", "error_after_commit"]
 MODES: tuple[str, ...] = ("error_before_commit", "error_after_commit")
 
@@ -37,14 +39,8 @@ class Faults:
     def take(self, api: str) -> Fault | None:
         """The fault to apply to this call of ``api``, if any (decrements its count)."""
         with self._lock:
-            queue = self._pending.get(api)
-            if not queue:
-                return None
-            fault = queue[0]
-            fault.count -= 1
-            if fault.count <= 0:
-                queue.pop(0)
-            return Fault(fault.api, fault.mode, fault.status, 1)
+            fault = take_one(self._pending.get(api) or [])
+            return None if fault is None else Fault(fault.api, fault.mode, fault.status, 1)
 
     def pending(self) -> list[dict[str, Any]]:
         with self._lock:

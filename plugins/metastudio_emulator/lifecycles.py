@@ -82,28 +82,27 @@ def live_start_time(job: LiveJob, config: EmulatorConfig) -> float:
     return job.created + config.live_start_seconds
 
 
+def _training_state(started_at: float | None, now: float, seconds: float, states: tuple[str, str, str, str]) -> str:
+    """A training job's four phases: waiting for its data, then checks (the first fifth), training, done."""
+    waiting, checking, training, done = states
+    if started_at is None:
+        return waiting
+    elapsed = now - started_at
+    if elapsed < seconds * FIRST_PHASE:
+        return checking
+    return training if elapsed < seconds else done
+
+
 def avatar_training_state(job: AvatarTrainingJob, now: float, config: EmulatorConfig) -> str:
     """WAIT_FILE_UPLOAD until SUBMITVERIFYING, then AUTO_VERIFYING → TRAINING → JOB_SUCCESS."""
-    if job.submitted_at is None:
-        return "WAIT_FILE_UPLOAD"
-    elapsed = now - job.submitted_at
-    if elapsed < config.training_seconds * FIRST_PHASE:
-        return "AUTO_VERIFYING"
-    if elapsed < config.training_seconds:
-        return "TRAINING"
-    return "JOB_SUCCESS"
+    return _training_state(job.submitted_at, now, config.training_seconds,
+                           ("WAIT_FILE_UPLOAD", "AUTO_VERIFYING", "TRAINING", "JOB_SUCCESS"))
 
 
 def voice_training_state(job: VoiceTrainingJob, now: float, config: EmulatorConfig) -> str:
     """CREATING until committed, then SYSTEM_AUDITING → PROCESSING → SUCCEED."""
-    if job.committed_at is None:
-        return "CREATING"
-    elapsed = now - job.committed_at
-    if elapsed < config.training_seconds * FIRST_PHASE:
-        return "SYSTEM_AUDITING"
-    if elapsed < config.training_seconds:
-        return "PROCESSING"
-    return "SUCCEED"
+    return _training_state(job.committed_at, now, config.training_seconds,
+                           ("CREATING", "SYSTEM_AUDITING", "PROCESSING", "SUCCEED"))
 
 
 def tts_complete(job: TtsJob, now: float, config: EmulatorConfig) -> bool:

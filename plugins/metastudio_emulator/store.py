@@ -6,7 +6,7 @@ import random
 import threading
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from metastudio_provider.signing import content_md5
 
@@ -17,6 +17,24 @@ from .config import EmulatorConfig
 def new_id() -> str:
     """A uuid-like id, 32 hex characters as MetaStudio uses."""
     return uuid.uuid4().hex
+
+
+class Counted(Protocol):
+    count: int
+
+
+C = TypeVar("C", bound=Counted)
+
+
+def take_one(queue: list[C]) -> C | None:
+    """The head of a queue of "the next ``count`` times" entries, used once (dropped when used up)."""
+    if not queue:
+        return None
+    head = queue[0]
+    head.count -= 1
+    if head.count <= 0:
+        queue.pop(0)
+    return head
 
 
 @dataclass
@@ -202,14 +220,8 @@ class Store:
 
     def take_planned_ending(self, kind: str, start: float) -> Ending | None:
         """The ending of a job of ``kind`` created now whose delay counts from ``start`` (consumes one)."""
-        queue = self.planned_endings[kind]
-        if not queue:
-            return None
-        planned = queue[0]
-        planned.count -= 1
-        if planned.count <= 0:
-            queue.pop(0)
-        return Ending(start + planned.after, planned.state, planned.error_info)
+        planned = take_one(self.planned_endings[kind])
+        return None if planned is None else Ending(start + planned.after, planned.state, planned.error_info)
 
     # -- lazy completion ------------------------------------------------------------------------
 
