@@ -1,5 +1,6 @@
 """How ``pytest -n N`` hands out the tests: a file per work unit, every real-Airflow test in one unit,
-longest units first (seconds remembered from the previous runs in pytest's cache).
+longest units first (seconds remembered from the previous runs in pytest's cache, over the seconds of a
+recent full run committed in ``work_unit_seconds.json``, so that a fresh clone starts in a good order).
 
 A file's tests stay on one worker, so module fixtures (a ``dag.test()`` run, an emulator, an Airflow
 home) are made once. The tests that run a real Airflow (``tests/integration``, ``tests/browser``: the
@@ -11,8 +12,10 @@ first (never-timed ones before timed ones), so no long file starts last and make
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +25,8 @@ from tests.tiers import DIRECTORY_TIERS
 REAL_AIRFLOW = "real-airflow"
 REAL_AIRFLOW_DIRS = tuple(f"tests/{d}/" for d, tier in DIRECTORY_TIERS.items() if tier in ("integration", "browser"))
 CACHE_KEY = "metastudio/work-unit-seconds"
+SEED = Path(__file__).with_name("work_unit_seconds.json")
+"""Seconds per unit of a full run (refresh: copy .pytest_cache/v/metastudio/work-unit-seconds after ``make test``)."""
 
 
 def work_unit(nodeid: str) -> str:
@@ -59,7 +64,8 @@ def make_scheduler(config: pytest.Config, log: Any, known: dict[str, float] | No
 
     if known is None:
         cache = getattr(config, "cache", None)
-        known = cache.get(CACHE_KEY, {}) if cache is not None else {}
+        seed = json.loads(SEED.read_text()) if SEED.exists() else {}
+        known = {**seed, **(cache.get(CACHE_KEY, {}) if cache is not None else {})}
     seconds: dict[str, float] = known
 
     class LongestFileFirst(LoadScopeScheduling):
