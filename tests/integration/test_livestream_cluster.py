@@ -264,7 +264,10 @@ def test_marking_a_live_run_or_show_stops_the_livestream(phase1, airflow_cluster
     delay = wait_ended(emu, job, timeout=120) - marked
     FIGURES[f"{case}: stop after the mark (s)"] = round(delay, 2)
     assert state_of(emu, job) == "SUCCEED" and delay < 30, delay
-    logs = "\n".join(airflow_cluster.trigger_logs(dag_id, run_id, SHOW).values())
+    deadline, logs = time.monotonic() + 20, ""
+    while "Task killed: stopped livestream" not in logs and time.monotonic() < deadline:
+        time.sleep(0.5)  # on_kill logs after its StopSmartLive returned: the line may land a moment later
+        logs = "\n".join(airflow_cluster.trigger_logs(dag_id, run_id, SHOW).values())
     assert "Task killed: stopped livestream" in logs, logs[-3000:]
     expected = "failed" if case == "task-failed" else state
     assert client.wait_for_run(dag_id, run_id, timeout=90) == expected
