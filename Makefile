@@ -25,7 +25,7 @@ constraints:
 
 test: venv
 	$(BIN)/ruff check .
-	$(BIN)/mypy plugins dags
+	$(BIN)/mypy plugins dags tests/typing
 	$(BIN)/pytest -q -n 2
 
 # The unit tier only (tests/tiers.py: no Airflow run, no cluster, no browser): for every edit, ~30 s.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-import textwrap
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -95,53 +95,18 @@ def test_path_parameters_by_name_reach_path_params() -> None:
         ShowAssetOperator(task_id="both", asset_id="a1", path_params={"asset_id": "a2"})
 
 
-GOOD = """\
-from airflow.sdk import DAG, XComArg
-
-from metastudio_provider.operators.api import (
-    CreateDigitalAssetOperator,
-    ShowAssetOperator,
-    ShowSmartLiveOperator,
-    UpdateProductOperator,
-)
-
-with DAG("typed", schedule=None):
-    create = CreateDigitalAssetOperator(task_id="create", body={"asset_name": "a", "asset_type": "IMAGE"})
-    show = ShowAssetOperator(task_id="show", asset_id=XComArg(create, key="asset_id"), retries=2)
-    live = ShowSmartLiveOperator(task_id="live", room_id="{{ params.room }}", job_id="j", query={"x": 1})
-    product = UpdateProductOperator(task_id="product", product_id="p", body={"product_name": "n"})
-    api_name: str | None = show.api_name
-"""
-
-BAD = """\
-from metastudio_provider.operators.api import ShowAssetOperator, ShowAssetsOperator
-
-ShowAssetOperator(task_id="show", asset_id=123)
-ShowAssetOperator(task_id="show", query=["not", "a", "dict"])
-"""
-
-
-def test_mypy_sees_the_operators_and_their_parameters(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """mypy, configured by pyproject.toml, finds no error in good use and one per mistake in bad use."""
-    from mypy import api as mypy_api
-
-    (tmp_path / "good_use.py").write_text(GOOD)
-    (tmp_path / "bad_use.py").write_text(BAD)
-    cache = ROOT / ".mypy_cache"  # the cache `make test`'s `mypy plugins dags` has just filled (Airflow's types)
-    monkeypatch.chdir(ROOT)  # mypy_path = "plugins" is relative to the working directory
-    stdout, stderr, _ = mypy_api.run(["--config-file", str(ROOT / "pyproject.toml"), "--cache-dir", str(cache),
-                                      "--no-error-summary", "--show-error-codes",
-                                      str(tmp_path / "good_use.py"), str(tmp_path / "bad_use.py")])
-    errors = [line for line in stdout.splitlines() if ": error:" in line]
-    assert not stderr, stderr
-    assert not [line for line in errors if "good_use.py" in line], textwrap.indent(stdout, "  ")
-    bad = sorted((int(line.split(":")[1]), line.rsplit("[", 1)[-1].rstrip("]")) for line in errors)
-    assert bad == [(1, "attr-defined"), (3, "arg-type"), (4, "arg-type")], stdout
-    assert '"ShowAssetsOperator"' in stdout and '"asset_id"' in stdout
+def test_make_test_type_checks_the_operators_typing_cases() -> None:
+    """What mypy must see (good uses clean, each mistake an error) is tests/typing/, run by `make test` with
+    warn_unused_ignores, so an operator that lost its types fails there."""
+    makefile = (ROOT / "Makefile").read_text()
+    assert "$(BIN)/mypy plugins dags tests/typing" in makefile
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
+    assert pyproject["tool"]["mypy"]["warn_unused_ignores"] is True
+    cases = (ROOT / "tests" / "typing" / "api_operators.py").read_text()
+    assert cases.count("# type: ignore[") == 3
 
 
 def test_both_packages_ship_py_typed() -> None:
-    import tomllib
 
     package_data = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]["package-data"]
     for package in ("metastudio_provider", "metastudio_emulator"):
