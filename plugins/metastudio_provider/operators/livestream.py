@@ -13,7 +13,7 @@ from metastudio_provider.operators.live_show import LivestreamShowOperator
 from metastudio_provider.operators.waiting import event_result
 from metastudio_provider.operators.workflow import WorkflowOperator
 from metastudio_provider.preflight import Problems, pick_asset
-from metastudio_provider.room_claims import Claim, Runs, service_time, settle_room
+from metastudio_provider.room_claims import Claim, Runs, service_time, settle_room, stop_job
 from metastudio_provider.states import LIVE_JOB_ENDED
 
 __all__ = ["LivestreamShowOperator", "PrepareLivestreamRoomOperator", "StartLivestreamOperator",
@@ -159,8 +159,7 @@ class StartLivestreamOperator(WorkflowOperator):
                 "state": response["state"]}
 
     def on_kill(self) -> None:
-        if self.started_job_id:
-            self.hook.call("StopSmartLive", {"room_id": self.room_id, "job_id": self.started_job_id})
+        if self.started_job_id and stop_job(self.hook, self.room_id, self.started_job_id):
             self.log.info("Stopped livestream %s in room %s", self.started_job_id, self.room_id)
 
 
