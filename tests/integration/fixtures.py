@@ -17,6 +17,7 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from typing import Any, TypeVar
 
+import pendulum
 import pytest
 
 from .airflow_cluster import SCHEDULER_DAGS, AirflowCluster, ClusterStartError, EmulatorClock, pools_file
@@ -33,6 +34,16 @@ EMULATOR_TIMINGS = {
 }
 
 _SHARED = pytest.StashKey[dict[str, Any]]()
+
+
+def livestream_timezone(utc_hour: int) -> str:
+    """A fixed-offset zone where it is 23:xx at ``utc_hour``: the project's daily 20:00 show (and the
+    20:30 one of its second room) was hours ago whenever the cluster starts, so unpausing the DAG always
+    meets a long-missed show, at any time of day."""
+    offset = 23 - utc_hour  # hours east of UTC
+    if offset > 14:
+        offset -= 24
+    return f"Etc/GMT{-offset:+d}" if offset else "Etc/GMT"  # the Etc/GMT sign is POSIX's: Etc/GMT-11 is UTC+11
 _EXITS = pytest.StashKey[ExitStack]()
 
 
@@ -103,6 +114,8 @@ def airflow_cluster(request: pytest.FixtureRequest, cluster_emulator: Any,
                 "AIRFLOW__METASTUDIO__DEFAULT_REGION": cluster_emulator.region,
                 "AIRFLOW_POOLS_FILE": str(pools_file(home / "pools.json", cluster_emulator.region)),
                 "METASTUDIO_POLL_SECONDS": "1",  # the backfill DAG's render wait (dags/metastudio_video_backfill.py)
+                # dags/metastudio_daily_livestream.py: 20:00 daily, in a zone where 20:00 was hours ago
+                "METASTUDIO_LIVESTREAM_TIMEZONE": livestream_timezone(pendulum.now("UTC").hour),
             },
         )
         try:
