@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
+from typing import Any
 
 import httpx
 
@@ -34,11 +35,13 @@ def test_moving_window_in_one_process():
     assert stamps[-1] - stamps[0] >= 2.0  # 12 calls at 5/s need two full windows
 
 
-def _worker(conn_json: str, calls: int, out: multiprocessing.Queue) -> None:
+def _worker(conn_json: str, calls: int, ready: multiprocessing.Queue, go: Any, out: multiprocessing.Queue) -> None:
     os.environ["AIRFLOW_CONN_METASTUDIO_DEFAULT"] = conn_json
     from metastudio_provider.hooks.metastudio import MetaStudioHook
 
     hook = MetaStudioHook()
+    ready.put(os.getpid())
+    go.wait(60)  # every process calls at once: each alone would be within the limit
     stamps = []
     for _ in range(calls):
         hook.call("ListSmartLiveJobs", query={"limit": 1})
@@ -47,26 +50,30 @@ def _worker(conn_json: str, calls: int, out: multiprocessing.Queue) -> None:
 
 
 def test_processes_share_the_limit_through_redis(emulator, redis_url):
-    """Four processes, one Redis: together they stay at the API's limit, and nothing is throttled."""
+    """Three processes, one Redis, calling at once, each a second's worth of the limit: together they stay at the
+    API's limit, and nothing is throttled (three per-process limiters would send three times the limit)."""
     RateLimiter(redis_url).reset(f"{emulator.project_id}:*")  # only this tenant's keys: other tests share db 15
     api = get_api("ListSmartLiveJobs")
     limit = api.limit(emulator.region)
     httpx.post(f"{emulator.base_url}/_emulator/reset-stats").raise_for_status()
     conn = connection_json(emulator, rate_limit_storage=redis_url)
     ctx = multiprocessing.get_context("spawn")
-    out = ctx.Queue()
-    procs = [ctx.Process(target=_worker, args=(conn, 3 * limit // 2, out)) for _ in range(4)]
+    ready, go, out = ctx.Queue(), ctx.Event(), ctx.Queue()
+    procs = [ctx.Process(target=_worker, args=(conn, limit, ready, go, out)) for _ in range(3)]
     for p in procs:
         p.start()
+    for _ in procs:
+        ready.get(timeout=120)
+    go.set()
     stamps = [t for _ in procs for t in out.get(timeout=120)]
     for p in procs:
         p.join(timeout=30)
     stats = httpx.get(f"{emulator.base_url}/_emulator/stats").json()["apis"]["ListSmartLiveJobs"]
-    total = 4 * (3 * limit // 2)
+    total = len(procs) * limit
     assert len(stamps) == total
     # The gateway's view decides: arrivals at the emulator never over the limit in any second. (The
     # stamps are when answers came back: on a loaded machine several answers can land in one second.)
     assert stats["throttled"] == 0
     assert stats["max_admitted_per_second"] == limit
-    # the budget is shared, not per process: 4 processes alone would have needed a quarter of the time
+    # the budget is shared, not per process: each process alone would have needed one second
     assert max(stamps) - min(stamps) >= total / limit - 1
