@@ -11,6 +11,7 @@ import httpx
 
 from metastudio_provider.catalog import get_api
 from metastudio_provider.client import RateLimiter
+from metastudio_provider.client.limits_view import limit_rows
 from tests.conftest import connection_json
 
 
@@ -71,9 +72,13 @@ def test_processes_share_the_limit_through_redis(emulator, redis_url):
     stats = httpx.get(f"{emulator.base_url}/_emulator/stats").json()["apis"]["ListSmartLiveJobs"]
     total = len(procs) * limit
     assert len(stamps) == total
-    # The gateway's view decides: arrivals at the emulator never over the limit in any second. (The
-    # stamps are when answers came back: on a loaded machine several answers can land in one second.)
-    assert stats["throttled"] == 0
+    # One budget: every process counted its calls in the shared store (per-process limiters leave it empty)
+    rows = {r["api"]: r for r in limit_rows(RateLimiter(redis_url), emulator.project_id, emulator.region)}
+    assert rows.get("ListSmartLiveJobs", {}).get("calls_last_minute", 0) >= total, rows
+    # The gateway's view decides: arrivals at the emulator at the limit, next to nothing refused. (The
+    # limiter leaves 50 ms between admission and arrival; on a loaded machine a call can be later than that
+    # and be refused once, then retried. Three per-process limiters are refused 3 times or more.)
+    assert stats["throttled"] <= 1, stats
     assert stats["max_admitted_per_second"] == limit
     # the budget is shared, not per process: each process alone would have needed one second
     assert max(stamps) - min(stamps) >= total / limit - 1

@@ -270,6 +270,46 @@ def test_a_watch_resumed_after_its_end_stops_at_once_and_on_kill_stops(metastudi
         assert job_state(emu, live_room, killed)["state"] == "SUCCEED"
 
 
+def test_a_livestream_that_ended_early_but_was_seen_only_after_its_end_is_cut_short(
+        metastudio_conn, live_room, monkeypatch) -> None:
+    """The watch first looks after the planned end (a triggerer was down): the job had ended by itself long
+    before. MetaStudio's end_time decides, not when it was seen: "ended", and a retry after the end says
+    cut short; neither "completed" nor success."""
+    import metastudio_provider.triggers.livestream as watch_module
+
+    emu = metastudio_conn
+    with knobs(emu, **LIVE):
+        job_id = start(live_room)
+        wait_live(emu, live_room, job_id)
+        end_job(emu, job_id, state="SUCCEED")  # it exits by itself at once
+        ends_at = time.time() + 3.5
+        monkeypatch.setattr(watch_module, "FIRST_LOOK", 3.7)  # the first look comes after the end
+        event = first_event(watch(live_room, job_id, duration=60, ends_at=ends_at))
+        shown = job_state(emu, live_room, job_id)
+        assert event["status"] == "ended" and event["state"] == "SUCCEED" and event["stopped_at"] is None, event
+        assert event["ended_at"] == pytest.approx(service_time(shown["end_time"]), abs=0.01)
+        assert ends_at - event["ended_at"] > watch_module.END_TOLERANCE
+        # the show's retry, after its end (3 s from going live): what MetaStudio recorded decides
+        retry = context("watch-run", try_number=2)
+        with pytest.raises(AirflowFailException, match=rf"cut short: livestream {job_id} ended SUCCEED \d+ s before"):
+            show(live_room, duration=3.0).execute(retry)
+    assert retry["ti"].xcoms["outcome"]["status"] == "cut_short"
+
+
+def test_the_show_judges_an_early_end_by_metastudios_end_time() -> None:
+    """An "ended" event seen after the planned end is cut short, never restarted; one that ended within
+    END_TOLERANCE of its end ran to its end."""
+    now = time.time()
+    seen_late = {"room_id": "r", "job_id": "j", "status": "ended", "state": "SUCCEED", "reason": "",
+                 "live_since": now - 70, "ends_at": now - 10, "ended_at": now - 40}
+    ctx = context("judge-run")
+    with pytest.raises(AirflowFailException, match="ended SUCCEED 30 s before its end .*seen only after its planned"):
+        show("r", duration=60, max_restarts=2).watched(ctx, seen_late)
+    assert ctx["ti"].xcoms["outcome"]["status"] == "cut_short" and ctx["ti"].xcoms["outcome"]["restarts"] == 0
+    on_time = {**seen_late, "state": "FAILED", "ended_at": now - 11}
+    assert show("r", duration=60).watched(context("judge-run-2"), on_time)["status"] == "success"
+
+
 def test_a_livestream_not_live_in_time_is_stopped(metastudio_conn, live_room) -> None:
     emu = metastudio_conn
     with knobs(emu, live_start_seconds=30.0):
@@ -291,7 +331,8 @@ def test_the_show_restarts_a_livestream_that_ends_early_then_runs_to_its_end(met
     httpx.post(f"{emu.base_url}/_emulator/live-jobs/end-next",
                json={"live_seconds": 0.4, "error_code": "MSS.00020001", "error_msg": "stream dropped"})
     with knobs(emu, **LIVE):
-        outcome = show(prepared["room_id"], duration=2.0, max_restarts=1).execute(ctx)
+        # 4 s: well beyond END_TOLERANCE and MetaStudio's whole-second times, the early end is an early end
+        outcome = show(prepared["room_id"], duration=4.0, max_restarts=1).execute(ctx)
     assert outcome["status"] == "success" and outcome["restarts"] == 1 and outcome["went_live"], outcome
     assert [e["status"] for e in outcome["events"]] == ["ended", "completed"]
     assert outcome["events"][0]["reason"] == "MSS.00020001: stream dropped"
@@ -299,7 +340,7 @@ def test_the_show_restarts_a_livestream_that_ends_early_then_runs_to_its_end(met
     assert ctx["ti"].xcoms["job_ids"] == outcome["job_ids"]
     assert [a["job_id"] for a in ctx["ti"].xcoms["start_attempts"]] == outcome["job_ids"]  # each start answered
     ends = datetime.fromisoformat(outcome["planned_end"]) - datetime.fromisoformat(outcome["live_since"])
-    assert ends.total_seconds() == pytest.approx(2.0)  # the window counts from the first time it went live
+    assert ends.total_seconds() == pytest.approx(4.0)  # the window counts from the first time it went live
 
 
 def test_the_show_fails_when_cut_short_missed_or_blocked(metastudio_conn) -> None:

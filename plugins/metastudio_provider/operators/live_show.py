@@ -16,7 +16,7 @@ from metastudio_provider.operators.workflow import WorkflowOperator
 from metastudio_provider.room_claims import JOB_IDS_XCOM, START_ATTEMPTS_XCOM, Claim, service_time, stop_job
 from metastudio_provider.shows import lateness, missed_message
 from metastudio_provider.states import LIVE_HOLDS_ROOM, LIVE_JOB_ENDED
-from metastudio_provider.triggers.livestream import LivestreamWatchTrigger
+from metastudio_provider.triggers.livestream import END_TOLERANCE, LivestreamWatchTrigger, ended_at
 
 STOP_MARGIN = 300.0
 """Seconds past a show's end after which Airflow fails a watch that never reported (no triggerer ran)."""
@@ -107,11 +107,18 @@ class LivestreamShowOperator(WorkflowOperator):
             self.log.info("Carrying on with livestream %s, which this run started (%d job(s) so far)", job_id,
                           len(ours))
             restarts = len(ours) - 1
-        elif ends_at is not None and time.time() >= ends_at:
+        elif ends_at is not None and time.time() >= ends_at:  # a retry after the end: what MetaStudio recorded
             last = ours[-1]
+            end = ended_at(last, float(self.clock_skew))
+            early = ends_at - end if end is not None else None
+            if LIVE_JOB_ENDED.succeeded(last.get("state")) and early is not None and early <= END_TOLERANCE:
+                status, message = "success", "the show had already run to its end"
+            else:
+                status = "cut_short"
+                message = (f"cut short: livestream {last['job_id']} ended {last.get('state')} "
+                           f"{f'{early:.0f} s before its end' if early is not None else 'at an unknown time'}")
             return self._finish(context, self._outcome(
-                status="success" if LIVE_JOB_ENDED.succeeded(last.get("state")) else "cut_short",
-                message="the show had already run to its end", live_since=live_since, ends_at=ends_at,
+                status=status, message=message, live_since=live_since, ends_at=ends_at, ended_at=end,
                 final_state=last.get("state"), restarts=len(ours) - 1, job_ids=[j["job_id"] for j in ours]))
         elif len(ours) > int(self.max_restarts):
             return self._finish(context, self._outcome(
@@ -154,18 +161,23 @@ class LivestreamShowOperator(WorkflowOperator):
             return self._finish(context, self._outcome(status="success", message="live until its planned end",
                                                        ended_at=stopped_at, stop_delay_seconds=delay, **common))
         if status == "ended":
-            left = (ends_at - time.time()) if ends_at else None
+            end = event.get("ended_at") or time.time()  # MetaStudio's end time, not when the watch saw it
+            left = (ends_at - end) if ends_at else None
             self.log.warning("Livestream %s ended %s %s: %s", event["job_id"], state,
                              f"{left:.0f} s before its end" if left is not None else "before going live",
                              reason or "MetaStudio gave no reason")
-            if left is not None and left <= 1:
+            if left is not None and left <= END_TOLERANCE:
                 return self._finish(context, self._outcome(status="success", message="live until its planned end",
-                                                           ended_at=time.time(), **common))
-            if restarts >= int(self.max_restarts):
+                                                           ended_at=end, **common))
+            over = ends_at is not None and time.time() >= ends_at  # seen only after its end: no time to restart
+            if over or restarts >= int(self.max_restarts):
                 message = (f"cut short: livestream {event['job_id']} ended {state} "
                            f"{f'{left:.0f} s before its end' if left is not None else 'before going live'} "
-                           f"({reason or 'no reason given'}); restart budget ({self.max_restarts}) spent")
-                return self._finish(context, self._outcome(status="cut_short", message=message, **common))
+                           f"({reason or 'no reason given'}); "
+                           + ("seen only after its planned end" if over else
+                              f"restart budget ({self.max_restarts}) spent"))
+                return self._finish(context, self._outcome(status="cut_short", message=message, ended_at=end,
+                                                           **common))
             job_id = self._start(context, job_ids)
             self.log.warning("Restart %d of %d: livestream %s", restarts + 1, self.max_restarts, job_id)
             self._record(context, job_ids := [*job_ids, job_id])

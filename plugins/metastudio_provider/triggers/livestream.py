@@ -35,6 +35,15 @@ FIRST_LOOK = 1.0
 trigger fires within about a second of its deferral)."""
 ON_KILL_TIMEOUT = 25.0
 """Seconds ``on_kill`` may take (Airflow gives it ``[triggerer] on_kill_timeout``, 30 by default)."""
+END_TOLERANCE = 1.5
+"""Seconds before its planned end that a livestream may end by itself and still count as run to its end
+(MetaStudio's times are whole seconds; the clock skew is an estimate)."""
+
+
+def ended_at(response: dict[str, Any], clock_skew: float) -> float | None:
+    """When MetaStudio says the job ended (its ``end_time``), in this host's clock; None if it does not say."""
+    end = service_time(response.get("end_time"))
+    return end - clock_skew if end is not None else None
 
 
 class LivestreamWatchTrigger(_MetaStudioTrigger):
@@ -46,10 +55,12 @@ class LivestreamWatchTrigger(_MetaStudioTrigger):
     :param live_by: epoch seconds by which the job must be live, else it is stopped (``not_live``).
     :param stop_wait: seconds to wait for a stopped job to report its end.
 
-    Events (one): ``{"status": "completed"}`` (stopped at its end), ``"ended"`` (it ended by itself
-    first: FAILED, BLOCKED, SUCCEED...), ``"not_live"`` (stopped: not live by ``live_by``) or ``"error"``
-    (a permanent error: ``message``), with ``room_id``, ``job_id``, ``state``, ``reason`` (MetaStudio's
-    ``error_info`` / ``block_reason``), ``live_since``, ``ends_at``, ``stopped_at`` and ``response``.
+    Events (one): ``{"status": "completed"}`` (stopped at its end), ``"ended"`` (it ended by itself:
+    FAILED, BLOCKED, SUCCEED..., also when that is only seen after its end, e.g. after a triggerer outage),
+    ``"not_live"`` (stopped: not live by ``live_by``) or ``"error"`` (a permanent error: ``message``), with
+    ``room_id``, ``job_id``, ``state``, ``reason`` (MetaStudio's ``error_info`` / ``block_reason``),
+    ``live_since``, ``ends_at``, ``stopped_at``, ``ended_at`` (when it ended: MetaStudio's ``end_time``, else
+    the last time it was seen live, else None) and ``response``.
     Transient errors are logged and the watch goes on: a livestream is never left unwatched.
     """
 
@@ -65,6 +76,7 @@ class LivestreamWatchTrigger(_MetaStudioTrigger):
         self.clock_skew = float(clock_skew)
         self.stop_wait = float(stop_wait)
         self._fired = False
+        self._seen_live: float | None = None  # the last time a look found the job holding the room
 
     def _own_fields(self) -> dict[str, Any]:
         return {"room_id": self.room_id, "job_id": self.job_id, "duration": self.duration, "ends_at": self.ends_at,
@@ -83,13 +95,16 @@ class LivestreamWatchTrigger(_MetaStudioTrigger):
                 if ends_at is not None and time.time() >= ends_at:
                     self.log.info("Livestream %s: its end %s is reached: stopping it", self.job_id, _clock(ends_at))
                     response, stopped_at = await self._stop(hook)
-                    yield self._fire("completed", response, ends_at, live_since, stopped_at)
+                    # stopped_at None: it had ended by itself, maybe long before its end (seen late)
+                    yield self._fire("completed" if stopped_at else "ended", response, ends_at, live_since, stopped_at)
                     return
                 shown = await self._show(hook)
                 if shown is None:  # transient error, logged: look again
                     await self._sleep(ends_at)
                     continue
                 response = shown
+                if LIVE_JOB_ENDED.state_of(response) in LIVE_HOLDS_ROOM:
+                    self._seen_live = time.time()
                 state = LIVE_JOB_ENDED.state_of(response)
                 LIVE_JOB_ENDED.outcome(state)  # an unknown state raises UnknownStateError
                 started = service_time(response.get("start_time"))
@@ -158,8 +173,9 @@ class LivestreamWatchTrigger(_MetaStudioTrigger):
         self._fired = True
         state = LIVE_JOB_ENDED.state_of(response) if "state" in response else None
         reason = describe_error(LIVE_JOB_ENDED.error_info(response))
+        ended = ended_at(response, self.clock_skew) or stopped_at or self._seen_live
         payload = {**self.ids, "status": status, "state": state, "reason": "" if reason == "no error info" else reason,
-                   "live_since": live_since, "ends_at": ends_at, "stopped_at": stopped_at,
+                   "live_since": live_since, "ends_at": ends_at, "stopped_at": stopped_at, "ended_at": ended,
                    "response": LIVE_JOB_ENDED.summary(response)}
         late = f", {stopped_at - ends_at:+.1f} s from its planned end" if stopped_at and ends_at else ""
         self.log.info("Livestream %s: %s (%s)%s%s", self.job_id, status, state, f": {reason}" if payload["reason"]
