@@ -26,3 +26,13 @@ def dagbag(airflow_db: None) -> Any:
     from airflow.dag_processing.dagbag import DagBag
 
     return DagBag(dag_folder=str(DAGS))
+
+
+@pytest.fixture
+def live_room(metastudio_conn: Any) -> str:
+    """A livestream room prepared and claimed for the run ``watch-run`` (test_livestream_*.py)."""
+    import uuid
+
+    from .livestream_helpers import prepare
+
+    return prepare(f"watch-{uuid.uuid4().hex[:6]}", "watch-run")[0]["room_id"]

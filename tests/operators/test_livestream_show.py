@@ -1,15 +1,13 @@
 """The livestream show's parts against the emulator over real HTTP: the show plan, the room claim and its
-janitor, the watch trigger (run with asyncio here; tests/integration runs it in the real triggerer), and
-the prepare and show operators executed directly (not deferrable: the watch runs in the task)."""
+janitor, and the prepare and show operators executed directly (not deferrable: the watch runs in the task).
+The watch trigger: test_livestream_watch.py."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -18,93 +16,20 @@ import pytest
 from airflow.sdk.exceptions import AirflowFailException
 
 from metastudio_provider.hooks.metastudio import MetaStudioHook
-from metastudio_provider.operators.livestream import LivestreamShowOperator, PrepareLivestreamRoomOperator
 from metastudio_provider.room_claims import Claim, Runs, Started, service_time, settle_room, stop_orphans
 from metastudio_provider.shows import missed_message, planned_start, show_problems, show_settings, show_window
-from metastudio_provider.triggers.livestream import LivestreamWatchTrigger
 
 from .helpers import emu_call, knobs
-
-LIVE = {"live_start_seconds": 0.3}
-
-
-XCOMS: dict[tuple[str, str, str, int, str], Any] = {}
-"""Every XCom the fake task instances pushed: (dag, run, task, map index, key) → value."""
-
-
-class FakeTaskInstance:
-    """What the operators and the claims use of ``context["ti"]``; ``runs`` holds other runs' states."""
-
-    def __init__(self, run_id: str, runs: dict[str, str] | None = None, try_number: int = 1) -> None:
-        self.dag_id, self.run_id, self.task_id, self.map_index = "show_tests", run_id, "show", -1
-        self.try_number = try_number
-        self.runs = {run_id: "running", **(runs or {})}
-        self.xcoms: dict[str, Any] = {}
-
-    def xcom_push(self, key: str, value: Any) -> None:
-        self.xcoms[key] = value
-        XCOMS[(self.dag_id, self.run_id, self.task_id, self.map_index, key)] = value
-
-    def xcom_pull(self, task_ids: str, dag_id: str, run_id: str, key: str, map_indexes: int) -> Any:
-        return XCOMS.get((dag_id, run_id, task_ids, map_indexes, key))
-
-    def get_dr_count(self, dag_id: str, run_ids: list[str], states: list[str] | None = None) -> int:
-        state = self.runs.get(run_ids[0]) if dag_id == self.dag_id else None
-        return int(state is not None and (states is None or state in states))
-
-
-def context(run_id: str, **kwargs: Any) -> dict[str, Any]:
-    return {"ti": FakeTaskInstance(run_id, **kwargs), "dag_run": SimpleNamespace(run_after=pendulum.now("UTC"))}
-
-
-def definition(name: str, **show: Any) -> dict[str, Any]:
-    return {"room_name": name, "products": [{"name": f"{name} mug"}],
-            "scenes": [{"script_name": "s", "paragraphs": [{"title": "hi", "text": "Hello.",
-                                                            "product": f"{name} mug"}]}],
-            "interaction_rules": {"group_name": f"{name}-rules", "rules": [{"event_type": 1, "reply": "Hi!"}]},
-            **({"show": show} if show else {})}
-
-
-def prepare(name: str, run_id: str, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-    ctx = context(run_id, **kwargs)
-    out = PrepareLivestreamRoomOperator(task_id="prepare_room", definition=definition(name),
-                                        show_task_id="show", deferrable=False).execute(ctx)
-    return out, ctx
-
-
-def start(room_id: str, recorded_by: str | None = None) -> str:
-    """StartSmartLive; ``recorded_by``: the run whose show task records it (as the show operator does)."""
-    job_id = MetaStudioHook().call("StartSmartLive", {"room_id": room_id}, body={})["job_id"]
-    if recorded_by:
-        key = ("show_tests", recorded_by, "show", -1, "job_ids")
-        XCOMS[key] = [*XCOMS.get(key, []), job_id]
-    return job_id
-
-
-def job_state(emu: Any, room_id: str, job_id: str) -> dict[str, Any]:
-    return emu_call(emu, "ShowSmartLive", {"room_id": room_id, "job_id": job_id})
-
-
-def end_job(emu: Any, job_id: str, **body: Any) -> None:
-    resp = httpx.post(f"{emu.base_url}/_emulator/live-jobs/{job_id}/end", json=body)
-    assert resp.status_code == 200, resp.text
-
-
-def first_event(trigger: LivestreamWatchTrigger, timeout: float = 20) -> dict[str, Any]:
-    async def first() -> dict[str, Any]:
-        async for event in trigger.run():
-            return event.payload
-        raise AssertionError("no event")
-
-    return asyncio.run(asyncio.wait_for(first(), timeout))
-
-
-def wait_live(emu: Any, room_id: str, job_id: str) -> dict[str, Any]:
-    deadline = time.monotonic() + 10
-    while (shown := job_state(emu, room_id, job_id))["state"] != "PROCESSING":
-        assert time.monotonic() < deadline, shown
-        time.sleep(0.05)
-    return shown
+from .livestream_helpers import (
+    LIVE,
+    XCOMS,
+    FakeTaskInstance,
+    context,
+    job_state,
+    prepare,
+    show,
+    start,
+)
 
 
 # -- the plan ---------------------------------------------------------------------------------------
@@ -216,115 +141,7 @@ def test_the_janitor_stops_only_what_finished_runs_left_live(metastudio_conn) ->
     assert any(f"left live by show_tests run {runs['done']}, which is finished" in line for line in Log.lines)
 
 
-# -- the watch trigger ------------------------------------------------------------------------------
-@pytest.fixture
-def live_room(metastudio_conn) -> str:
-    return prepare(f"watch-{uuid.uuid4().hex[:6]}", "watch-run")[0]["room_id"]
-
-
-def watch(room_id: str, job_id: str, **kwargs: Any) -> LivestreamWatchTrigger:
-    return LivestreamWatchTrigger(room_id=room_id, job_id=job_id, poll_interval=0.2, **kwargs)
-
-
-def test_the_watch_stops_the_show_its_duration_after_metastudios_start_time(metastudio_conn, live_room) -> None:
-    emu = metastudio_conn
-    with knobs(emu, **LIVE):  # (the emulator computes a job's times with its current settings)
-        job_id = start(live_room)
-        event = first_event(watch(live_room, job_id, duration=1.5))
-        shown = job_state(emu, live_room, job_id)
-    assert event["status"] == "completed" and event["state"] == "SUCCEED", event
-    assert -0.6 <= shown["duration"] - 1.5 <= 1.0, shown  # live 1.5 s, from MetaStudio's start_time
-    assert event["live_since"] == pytest.approx(service_time(shown["start_time"]), abs=0.01)
-    assert 0 <= event["stopped_at"] - event["ends_at"] < 1.0
-    cls, kwargs = watch(live_room, job_id, duration=1.5, ends_at=1.0).serialize()
-    assert cls == "metastudio_provider.triggers.livestream.LivestreamWatchTrigger" and kwargs["ends_at"] == 1.0
-    json.dumps(event)
-
-
-def test_the_watch_reports_an_early_end_with_metastudios_reason(metastudio_conn, live_room) -> None:
-    emu = metastudio_conn
-    with knobs(emu, **LIVE):
-        job_id = start(live_room)
-        wait_live(emu, live_room, job_id)
-        end_job(emu, job_id, state="BLOCKED", block_reason="banned words in the script")
-        event = first_event(watch(live_room, job_id, duration=60))
-        assert event["status"] == "ended" and event["state"] == "BLOCKED", event
-        assert event["reason"] == "block_reason=banned words in the script"
-        assert event["ends_at"] == pytest.approx(event["live_since"] + 60)  # the window still counts from going live
-        second = start(live_room)
-        wait_live(emu, live_room, second)
-        end_job(emu, second, error_code="MSS.00020009", error_msg="encoder crashed")
-        assert first_event(watch(live_room, second, duration=60))["reason"] == "MSS.00020009: encoder crashed"
-
-
-def test_a_watch_resumed_after_its_end_stops_at_once_and_on_kill_stops(metastudio_conn, live_room) -> None:
-    emu = metastudio_conn
-    with knobs(emu, **LIVE):
-        job_id = start(live_room)
-        began = time.monotonic()
-        event = first_event(watch(live_room, job_id, duration=60, ends_at=time.time() - 30))  # the end passed
-        assert event["status"] == "completed" and time.monotonic() - began < 5, event
-        killed = start(live_room)
-        trigger = watch(live_room, killed, duration=60)
-        asyncio.run(trigger.on_kill())  # a user killed the deferred task: stop it
-        assert job_state(emu, live_room, killed)["state"] == "SUCCEED"
-
-
-def test_a_livestream_that_ended_early_but_was_seen_only_after_its_end_is_cut_short(
-        metastudio_conn, live_room, monkeypatch) -> None:
-    """The watch first looks after the planned end (a triggerer was down): the job had ended by itself long
-    before. MetaStudio's end_time decides, not when it was seen: "ended", and a retry after the end says
-    cut short; neither "completed" nor success."""
-    import metastudio_provider.triggers.livestream as watch_module
-
-    emu = metastudio_conn
-    with knobs(emu, **LIVE):
-        job_id = start(live_room)
-        wait_live(emu, live_room, job_id)
-        end_job(emu, job_id, state="SUCCEED")  # it exits by itself at once
-        ends_at = time.time() + 3.5
-        monkeypatch.setattr(watch_module, "FIRST_LOOK", 3.7)  # the first look comes after the end
-        event = first_event(watch(live_room, job_id, duration=60, ends_at=ends_at))
-        shown = job_state(emu, live_room, job_id)
-        assert event["status"] == "ended" and event["state"] == "SUCCEED" and event["stopped_at"] is None, event
-        assert event["ended_at"] == pytest.approx(service_time(shown["end_time"]), abs=0.01)
-        assert ends_at - event["ended_at"] > watch_module.END_TOLERANCE
-        # the show's retry, after its end (3 s from going live): what MetaStudio recorded decides
-        retry = context("watch-run", try_number=2)
-        with pytest.raises(AirflowFailException, match=rf"cut short: livestream {job_id} ended SUCCEED \d+ s before"):
-            show(live_room, duration=3.0).execute(retry)
-    assert retry["ti"].xcoms["outcome"]["status"] == "cut_short"
-
-
-def test_the_show_judges_an_early_end_by_metastudios_end_time() -> None:
-    """An "ended" event seen after the planned end is cut short, never restarted; one that ended within
-    END_TOLERANCE of its end ran to its end."""
-    now = time.time()
-    seen_late = {"room_id": "r", "job_id": "j", "status": "ended", "state": "SUCCEED", "reason": "",
-                 "live_since": now - 70, "ends_at": now - 10, "ended_at": now - 40}
-    ctx = context("judge-run")
-    with pytest.raises(AirflowFailException, match="ended SUCCEED 30 s before its end .*seen only after its planned"):
-        show("r", duration=60, max_restarts=2).watched(ctx, seen_late)
-    assert ctx["ti"].xcoms["outcome"]["status"] == "cut_short" and ctx["ti"].xcoms["outcome"]["restarts"] == 0
-    on_time = {**seen_late, "state": "FAILED", "ended_at": now - 11}
-    assert show("r", duration=60).watched(context("judge-run-2"), on_time)["status"] == "success"
-
-
-def test_a_livestream_not_live_in_time_is_stopped(metastudio_conn, live_room) -> None:
-    emu = metastudio_conn
-    with knobs(emu, live_start_seconds=30.0):
-        job_id = start(live_room)
-        event = first_event(watch(live_room, job_id, duration=60, live_by=time.time() + 1.5))
-    assert event["status"] == "not_live" and event["state"] == "SUCCEED", event
-    assert event["live_since"] is None
-
-
 # -- the show operator (deferrable=False: the watch runs in the task) -------------------------------
-def show(room_id: str, duration: float = 1.5, **kwargs: Any) -> LivestreamShowOperator:
-    return LivestreamShowOperator(task_id="show", room_id=room_id, duration=duration, deferrable=False,
-                                  poll_interval=0.2, **kwargs)
-
-
 def test_the_show_restarts_a_livestream_that_ends_early_then_runs_to_its_end(metastudio_conn) -> None:
     emu = metastudio_conn
     prepared, ctx = prepare(f"show-{uuid.uuid4().hex[:6]}", "show-run")
@@ -386,3 +203,17 @@ def test_the_emulator_blocks_with_a_reason_and_lists_a_rooms_private_data(metast
     rooms = emu_call(emu, "ListSmartLiveRooms", query={"limit": 100})["smart_live_rooms"]
     listed = next(r for r in rooms if r["room_id"] == live_room)
     assert Claim.of_room(listed) is not None  # priv_data is listed, as SmartLiveRoomBaseInfo declares it
+
+
+def test_the_show_judges_an_early_end_by_metastudios_end_time() -> None:
+    """An "ended" event seen after the planned end is cut short, never restarted; one that ended within
+    END_TOLERANCE of its end ran to its end."""
+    now = time.time()
+    seen_late = {"room_id": "r", "job_id": "j", "status": "ended", "state": "SUCCEED", "reason": "",
+                 "live_since": now - 70, "ends_at": now - 10, "ended_at": now - 40}
+    ctx = context("judge-run")
+    with pytest.raises(AirflowFailException, match="ended SUCCEED 30 s before its end .*seen only after its planned"):
+        show("r", duration=60, max_restarts=2).watched(ctx, seen_late)
+    assert ctx["ti"].xcoms["outcome"]["status"] == "cut_short" and ctx["ti"].xcoms["outcome"]["restarts"] == 0
+    on_time = {**seen_late, "state": "FAILED", "ended_at": now - 11}
+    assert show("r", duration=60).watched(context("judge-run-2"), on_time)["status"] == "success"

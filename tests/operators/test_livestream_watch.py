@@ -1,0 +1,106 @@
+"""The livestream watch trigger against the emulator over real HTTP, run with asyncio here
+(tests/integration runs it in the real triggerer)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+import pytest
+from airflow.sdk.exceptions import AirflowFailException
+
+from metastudio_provider.room_claims import service_time
+
+from .helpers import knobs
+from .livestream_helpers import (
+    LIVE,
+    context,
+    end_job,
+    first_event,
+    job_state,
+    show,
+    start,
+    wait_live,
+    watch,
+)
+
+
+# -- the watch trigger ------------------------------------------------------------------------------
+def test_the_watch_stops_the_show_its_duration_after_metastudios_start_time(metastudio_conn, live_room) -> None:
+    emu = metastudio_conn
+    with knobs(emu, **LIVE):  # (the emulator computes a job's times with its current settings)
+        job_id = start(live_room)
+        event = first_event(watch(live_room, job_id, duration=1.5))
+        shown = job_state(emu, live_room, job_id)
+    assert event["status"] == "completed" and event["state"] == "SUCCEED", event
+    assert -0.6 <= shown["duration"] - 1.5 <= 1.0, shown  # live 1.5 s, from MetaStudio's start_time
+    assert event["live_since"] == pytest.approx(service_time(shown["start_time"]), abs=0.01)
+    assert 0 <= event["stopped_at"] - event["ends_at"] < 1.0
+    cls, kwargs = watch(live_room, job_id, duration=1.5, ends_at=1.0).serialize()
+    assert cls == "metastudio_provider.triggers.livestream.LivestreamWatchTrigger" and kwargs["ends_at"] == 1.0
+    json.dumps(event)
+
+
+def test_the_watch_reports_an_early_end_with_metastudios_reason(metastudio_conn, live_room) -> None:
+    emu = metastudio_conn
+    with knobs(emu, **LIVE):
+        job_id = start(live_room)
+        wait_live(emu, live_room, job_id)
+        end_job(emu, job_id, state="BLOCKED", block_reason="banned words in the script")
+        event = first_event(watch(live_room, job_id, duration=60))
+        assert event["status"] == "ended" and event["state"] == "BLOCKED", event
+        assert event["reason"] == "block_reason=banned words in the script"
+        assert event["ends_at"] == pytest.approx(event["live_since"] + 60)  # the window still counts from going live
+        second = start(live_room)
+        wait_live(emu, live_room, second)
+        end_job(emu, second, error_code="MSS.00020009", error_msg="encoder crashed")
+        assert first_event(watch(live_room, second, duration=60))["reason"] == "MSS.00020009: encoder crashed"
+
+
+def test_a_watch_resumed_after_its_end_stops_at_once_and_on_kill_stops(metastudio_conn, live_room) -> None:
+    emu = metastudio_conn
+    with knobs(emu, **LIVE):
+        job_id = start(live_room)
+        began = time.monotonic()
+        event = first_event(watch(live_room, job_id, duration=60, ends_at=time.time() - 30))  # the end passed
+        assert event["status"] == "completed" and time.monotonic() - began < 5, event
+        killed = start(live_room)
+        trigger = watch(live_room, killed, duration=60)
+        asyncio.run(trigger.on_kill())  # a user killed the deferred task: stop it
+        assert job_state(emu, live_room, killed)["state"] == "SUCCEED"
+
+
+def test_a_livestream_that_ended_early_but_was_seen_only_after_its_end_is_cut_short(
+        metastudio_conn, live_room, monkeypatch) -> None:
+    """The watch first looks after the planned end (a triggerer was down): the job had ended by itself long
+    before. MetaStudio's end_time decides, not when it was seen: "ended", and a retry after the end says
+    cut short; neither "completed" nor success."""
+    import metastudio_provider.triggers.livestream as watch_module
+
+    emu = metastudio_conn
+    with knobs(emu, **LIVE):
+        job_id = start(live_room)
+        wait_live(emu, live_room, job_id)
+        end_job(emu, job_id, state="SUCCEED")  # it exits by itself at once
+        ends_at = time.time() + 3.5
+        monkeypatch.setattr(watch_module, "FIRST_LOOK", 3.7)  # the first look comes after the end
+        event = first_event(watch(live_room, job_id, duration=60, ends_at=ends_at))
+        shown = job_state(emu, live_room, job_id)
+        assert event["status"] == "ended" and event["state"] == "SUCCEED" and event["stopped_at"] is None, event
+        assert event["ended_at"] == pytest.approx(service_time(shown["end_time"]), abs=0.01)
+        assert ends_at - event["ended_at"] > watch_module.END_TOLERANCE
+        # the show's retry, after its end (3 s from going live): what MetaStudio recorded decides
+        retry = context("watch-run", try_number=2)
+        with pytest.raises(AirflowFailException, match=rf"cut short: livestream {job_id} ended SUCCEED \d+ s before"):
+            show(live_room, duration=3.0).execute(retry)
+    assert retry["ti"].xcoms["outcome"]["status"] == "cut_short"
+
+
+def test_a_livestream_not_live_in_time_is_stopped(metastudio_conn, live_room) -> None:
+    emu = metastudio_conn
+    with knobs(emu, live_start_seconds=30.0):
+        job_id = start(live_room)
+        event = first_event(watch(live_room, job_id, duration=60, live_by=time.time() + 1.5))
+    assert event["status"] == "not_live" and event["state"] == "SUCCEED", event
+    assert event["live_since"] is None
