@@ -103,10 +103,10 @@ class LivestreamWatchTrigger(_MetaStudioTrigger):
                     await self._sleep(ends_at)
                     continue
                 response = shown
-                if LIVE_JOB_ENDED.state_of(response) in LIVE_HOLDS_ROOM:
-                    self._seen_live = time.time()
                 state = LIVE_JOB_ENDED.state_of(response)
                 LIVE_JOB_ENDED.outcome(state)  # an unknown state raises UnknownStateError
+                if state in LIVE_HOLDS_ROOM:
+                    self._seen_live = time.time()
                 started = service_time(response.get("start_time"))
                 if live_since is None and (state in LIVE_ON_AIR or started is not None):
                     # MetaStudio's start time, even of a job seen only after it ended (it was live in between)
