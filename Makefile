@@ -6,6 +6,9 @@ BIN := $(VENV)/bin
 RUN := .run
 EMULATOR_PORT ?= 8765
 STAMP := $(VENV)/.installed
+# Python may write its bytecode caches (some images set PYTHONDONTWRITEBYTECODE=1): every test worker and
+# every Airflow process would otherwise compile the project's modules and pytest rewrite the tests anew.
+export PYTHONDONTWRITEBYTECODE :=
 
 .PHONY: venv constraints test test-fast lint demo stop emulator clean
 
