@@ -154,17 +154,24 @@ class AirflowClient:
         return self._token
 
     def request(self, method: str, path: str, *, ok: Iterable[int] = (), **kwargs: Any) -> httpx.Response:
-        """Send with a bearer token (fetched once, refreshed on 401); raise on an unexpected error."""
-        for attempt in (1, 2):
+        """Send with a bearer token (fetched once, refreshed on 401); raise on an unexpected error.
+
+        A 500 "Database error" is SQLite busy (the components share one file, and a write waits 5 s at
+        most): it is sent again, up to 6 times, half a second apart."""
+        busy, refreshed = 0, False
+        while True:
             token = self._token or self._login()
             resp = self._http.request(method, path, headers={"Authorization": f"Bearer {token}"}, **kwargs)
-            if resp.status_code == 401 and attempt == 1:
-                self._token = None
+            if resp.status_code == 401 and not refreshed:
+                self._token, refreshed = None, True
+                continue
+            if resp.status_code == 500 and "Database error" in resp.text and busy < 5:
+                busy += 1
+                time.sleep(0.5)
                 continue
             if resp.status_code >= 400 and resp.status_code not in set(ok):
                 raise RuntimeError(f"{method} {path}: {resp.status_code} {resp.text[:500]}")
             return resp
-        raise AssertionError("unreachable")
 
     def get(self, path: str, **kwargs: Any) -> Any:
         return self.request("GET", path, **kwargs).json()

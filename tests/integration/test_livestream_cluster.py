@@ -113,24 +113,13 @@ def end_job(emu: Any, job: Any, **body: Any) -> None:
 
 
 # -- Airflow ----------------------------------------------------------------------------------------
-def retrying(call: Any, *args: Any, **kwargs: Any) -> Any:
-    """A REST write, tried again when SQLite was busy ("Database error": the components share one file)."""
-    for attempt in range(6):
-        try:
-            return call(*args, **kwargs)
-        except RuntimeError as exc:
-            if "Database error" not in str(exc) or attempt == 5:
-                raise
-            time.sleep(0.5)
-
-
 def patch(client: AirflowClient, path: str, body: dict[str, Any]) -> None:
-    retrying(client.request, "PATCH", path, json=body)
+    client.request("PATCH", path, json=body)
 
 
 def trigger(client: AirflowClient, room: str, minutes: float, dag_id: str = DAG_ID) -> str:
-    return retrying(client.trigger, dag_id, conf={"room_definitions": [f"livestream_rooms/{room}.yaml"],
-                                                  "duration_minutes": minutes})
+    return client.trigger(dag_id, conf={"room_definitions": [f"livestream_rooms/{room}.yaml"],
+                                        "duration_minutes": minutes})
 
 
 def outcome_of(client: AirflowClient, dag_id: str, run_id: str) -> dict[str, Any]:
