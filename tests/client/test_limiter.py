@@ -52,7 +52,7 @@ def _worker(conn_json: str, calls: int, ready: multiprocessing.Queue, go: Any, o
 
 def test_processes_share_the_limit_through_redis(emulator, redis_url):
     """Three processes, one Redis, calling at once, each a second's worth of the limit: together they stay at the
-    API's limit, and nothing is throttled (three per-process limiters would send three times the limit)."""
+    API's limit, next to nothing refused (three per-process limiters would send three times the limit)."""
     RateLimiter(redis_url).reset(f"{emulator.project_id}:*")  # only this tenant's keys: other tests share db 15
     api = get_api("ListSmartLiveJobs")
     limit = api.limit(emulator.region)

@@ -34,6 +34,7 @@ EMULATOR_TIMINGS = {
 }
 
 _SHARED = pytest.StashKey[dict[str, Any]]()
+_EXITS = pytest.StashKey[ExitStack]()
 
 
 def livestream_timezone(utc_hour: int) -> str:
@@ -44,7 +45,6 @@ def livestream_timezone(utc_hour: int) -> str:
     if offset > 14:
         offset -= 24
     return f"Etc/GMT{-offset:+d}" if offset else "Etc/GMT"  # the Etc/GMT sign is POSIX's: Etc/GMT-11 is UTC+11
-_EXITS = pytest.StashKey[ExitStack]()
 
 
 def shared(config: pytest.Config, name: str, make: Callable[[ExitStack], T]) -> T:
