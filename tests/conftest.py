@@ -88,6 +88,9 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
+    from tests.integration.fixtures import close_shared
+
+    close_shared(session.config)  # the session's Airflow and emulator, if this process started them
     if not hasattr(session.config, "workerinput"):  # the xdist controller (it sees every report), or no xdist
         _UNIT_SECONDS.save(session.config)
 

@@ -67,6 +67,15 @@ def shared(config: pytest.Config, name: str, make: Callable[[ExitStack], T]) -> 
     return value
 
 
+def close_shared(config: pytest.Config) -> None:
+    """Stop what ``shared`` started, from ``pytest_sessionfinish``: an xdist worker reports itself finished
+    only after that hook, so its controller never ends it halfway through ``airflow_stop.sh`` (which, at
+    config cleanup, left components running). The config cleanup stays as the fallback."""
+    exits = config.stash.get(_EXITS, None)
+    if exits is not None:
+        exits.close()
+
+
 def cluster_connection(emu: Any) -> dict[str, Any]:
     """``metastudio_default`` for an emulator, as the REST API takes it.
 
