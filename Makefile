@@ -67,9 +67,14 @@ bench: venv
 # Scale-out (docs/scale-out.md): CeleryExecutor on this machine's PostgreSQL and Redis, WORKERS Celery workers,
 # the emulator, the pools and the shared Redis limiter (settings: scripts/cluster.env); make cluster-stop.
 WORKERS ?= 2
-.PHONY: cluster cluster-stop
+.PHONY: cluster cluster-stop cluster-reset
 cluster: venv
 	WORKERS=$(WORKERS) bash scripts/cluster_start.sh
 
 cluster-stop:
 	bash scripts/cluster_stop.sh
+
+# Stop the cluster and drop its PostgreSQL database (it says what is lost first; CONFIRM=yes skips the question).
+# The fix when `make cluster` finds a database written with a Fernet key this clone does not have.
+cluster-reset: venv cluster-stop
+	source scripts/cluster_env.sh && $(BIN)/python scripts/cluster_setup.py reset $(if $(filter yes,$(CONFIRM)),--yes)

@@ -34,9 +34,11 @@ naming it, after the good rows were submitted; retrying only re-does what is mis
 named `<dag>-<date>-<row id>` and what exists is reused, so a re-run never makes a video twice).
 The render wait is one deferred sensor listing all jobs per call.
 
-**Run states.** `report` always summarises the date (rows, videos made, and for each failed row its
-id, error code and message). The run then ends **failed** if any row did not produce a SUCCEED
-video (bad manifest, a row refused by MetaStudio, a video that ended FAILED), and the last task,
+**Run states.** `report` always summarises the date, counting the manifest's rows (rows, videos
+made, and the rows that made none grouped by cause, with error codes and messages). The run then
+ends **failed** if any row did not produce a SUCCEED video (bad manifest, a row refused by
+MetaStudio, a video that ended FAILED, or a chunk that failed as a whole: a wrong AK/SK, a missing
+connection, a lost worker; each of its rows counts as failed), and the last task,
 `all_videos_made`, says which. A date without a manifest is **skipped** (every task shows skipped
 and `load_manifest` says why).
 """
@@ -57,60 +59,64 @@ and `load_manifest` says why).
 def metastudio_video_backfill():
     @task
     def load_manifest(ds: str | None = None, ti=None) -> list[list[dict]]:
-        """Read and check the date's manifest and cut it into chunks; skip the run when there is none."""
+        """Read and check the date's manifest and cut it into chunks; skip the run when there is none.
+        Any failure is kept in XCom ``error``, so the report fails the run with it."""
         from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
-        from metastudio_provider.batches import ManifestError, chunked, load_manifest
+        from metastudio_provider.batches import ManifestError, chunk_error_text, chunked, load_manifest
         from metastudio_provider.preflight import check_run_conf
 
-        check_run_conf(get_current_context())
-        if not ds:
-            raise AirflowFailException("this run has no logical date: run dates with "
-                                       "`airflow backfill create` or trigger with a logical date")
-        path = BATCHES / f"{ds}.yaml"
-        if not path.is_file():
-            raise AirflowSkipException(f"no batch manifest for {ds} ({path}): nothing to make, the run is skipped")
         try:
-            rows = load_manifest(path)
-        except ManifestError as exc:
-            ti.xcom_push(key="error", value=str(exc))  # for the report
-            raise AirflowFailException(str(exc)) from None
-        if not rows:
-            raise AirflowSkipException(f"{path.name} has no rows: nothing to make, the run is skipped")
+            check_run_conf(get_current_context())
+            if not ds:
+                raise AirflowFailException("this run has no logical date: run dates with "
+                                           "`airflow backfill create` or trigger with a logical date")
+            path = BATCHES / f"{ds}.yaml"
+            if not path.is_file():
+                raise AirflowSkipException(f"no batch manifest for {ds} ({path}): nothing to make, the run is skipped")
+            try:
+                rows = load_manifest(path)
+            except ManifestError as exc:
+                raise AirflowFailException(str(exc)) from None
+            if not rows:
+                raise AirflowSkipException(f"{path.name} has no rows: nothing to make, the run is skipped")
+        except AirflowSkipException:
+            raise
+        except Exception as exc:
+            ti.xcom_push(key="error", value=str(exc) if isinstance(exc, AirflowFailException)
+                         else chunk_error_text(exc))  # for the report
+            raise
         print(f"{path.name}: {len(rows)} row(s): {', '.join(r['id'] for r in rows)}")
         return chunked(rows, CHUNK_SIZE)
 
     @task(trigger_rule="none_skipped", outlets=[VIDEOS])
     def report(jobs: dict | None, ds: str | None = None, ti=None) -> dict:
-        """Every row's outcome; which rows made no video, with error codes and messages. Each SUCCEED
-        video is announced as an asset event through the alias metastudio-videos (video_assets)."""
-        from metastudio_provider.batches import row_results, summarize
+        """Every row of the manifest and its outcome (a row of a chunk that failed is a failed row); which
+        rows made no video, grouped by cause. Each SUCCEED video is announced as an asset event through
+        the alias metastudio-videos (video_assets)."""
+        from metastudio_provider.batches import report_lines, row_results, summarize
         from metastudio_provider.video_assets import announce_batch
 
         summary = summarize(row_results(ti), jobs)
         if manifest_error := ti.xcom_pull(task_ids="load_manifest", key="error"):
             summary["manifest_error"] = manifest_error
             print(f"Batch: the manifest was refused: {manifest_error}")
-        print(f"Batch: {summary['succeeded']} of {summary['rows']} videos made")
-        for failure in summary["failures"]:
-            print(f"  row {failure['row']}: {failure.get('error_code') or '-'} {failure['error']}")
+        for line in report_lines(summary):
+            print(line)
         summary["announced"] = len(announce_batch(get_current_context(), summary, batch_date=ds))
         print(f"Batch: {summary['announced']} video(s) announced as new asset events (metastudio-videos)")
         return summary
 
     @task(trigger_rule="none_skipped")
     def all_videos_made(ti=None) -> None:
-        """The run's verdict, after the report: fail the run if any row made no SUCCEED video."""
+        """The run's verdict, after the report: fail the run unless every row of the manifest made its video."""
         from airflow.sdk.exceptions import AirflowFailException
 
+        from metastudio_provider.batches import verdict
+
         summary = ti.xcom_pull(task_ids="report")
-        if not summary:
-            raise AirflowFailException("no report: see the report task's log")
-        if summary.get("manifest_error"):
-            raise AirflowFailException(f"manifest refused: {summary['manifest_error']}")
-        if summary["failed_rows"]:
-            raise AirflowFailException(f"{len(summary['failed_rows'])} of {summary['rows']} row(s) made no video: "
-                                       + ", ".join(summary["failed_rows"]) + " (details in the report task)")
+        if reason := verdict(summary):
+            raise AirflowFailException(reason)
         print(f"All {summary['rows']} row(s) made their video")
 
     jobs = submit_and_wait(load_manifest(), prefix="{{ dag.dag_id }}-{{ ds }}", poll_interval=POLL_SECONDS)

@@ -3,6 +3,7 @@
     python scripts/cluster_setup.py check            # before anything starts
     python scripts/cluster_setup.py connection       # once the api-server answers
     python scripts/cluster_setup.py show-connection  # the connection it would create, SK masked
+    python scripts/cluster_setup.py reset [--yes]    # `make cluster-reset`: drop the cluster's database
 
 ``check``, each failure with the fix in its message (exit status 1):
 
@@ -10,7 +11,14 @@
    async engine), psycopg 3 (Celery's ``db+postgresql://`` result backend: SQLAlchemy 2.1 maps
    ``postgresql://`` to psycopg 3), redis, and a Celery the Celery provider can import;
 2. PostgreSQL answers; the cluster's database is created if it is missing;
-3. Redis answers (broker and limiter URLs).
+3. Redis answers (broker and limiter URLs);
+4. a database that was found can be read with this cluster's Fernet key: a database kept from an earlier
+   cluster whose key is gone (a new clone, ``make clean``) holds connections no worker could decrypt, so
+   the start stops there, naming them and the fix (``make cluster-reset``), instead of reporting the
+   connection as kept while every task fails with "no connection".
+
+``reset`` says what the cluster's database holds (DAG runs, task instances, connections, variables),
+asks to go on (or ``--yes``), and drops it; the next ``make cluster`` creates it anew.
 
 ``connection`` creates ``metastudio_default`` in Airflow's database over the REST API, pointing at the
 cluster's emulator and sharing the Redis limiter (extra ``rate_limit_storage``), unless it exists: a
@@ -71,13 +79,10 @@ def ensure_database(sqlalchemy_url: str) -> str:
     import psycopg
     from psycopg import sql
 
-    parts = urlsplit(sqlalchemy_url)
-    dbname = parts.path.lstrip("/")
+    dbname, kwargs = _database_kwargs(sqlalchemy_url)
     if not dbname:
         raise CheckFailed(f"no database name in {redact(sqlalchemy_url)}")
-    kwargs = {"host": parts.hostname or "127.0.0.1", "port": parts.port or 5432, "user": parts.username,
-              "password": parts.password, "connect_timeout": 5}
-    where = f"PostgreSQL at {kwargs['host']}:{kwargs['port']} (user {parts.username or 'default'})"
+    where = f"PostgreSQL at {kwargs['host']}:{kwargs['port']} (user {kwargs['user'] or 'default'})"
     try:
         with psycopg.connect(dbname=dbname, **kwargs):
             return f"{where}, database {dbname}: found"
@@ -92,6 +97,53 @@ def ensure_database(sqlalchemy_url: str) -> str:
         raise CheckFailed(f"{where}: cannot create database {dbname}: {exc}\nCreate it yourself "
                           f"(createdb {dbname}) or give the user CREATEDB.") from None
     return f"{where}, database {dbname}: created"
+
+
+def check_secrets() -> str:
+    """Every encrypted connection and variable of the database reads with this cluster's Fernet key."""
+    from metastudio_provider.fernet_check import check_airflow_database
+
+    database, report = check_airflow_database()
+    if report.unreadable:
+        raise CheckFailed(report.message(database.rsplit("/", 1)[-1]).replace(
+            "Either give", "Nothing was started. Either give"))
+    return f"Secrets in the database: {report.checked} encrypted, all readable with this cluster's Fernet key"
+
+
+def _database_kwargs(sqlalchemy_url: str) -> tuple[str, dict[str, Any]]:
+    parts = urlsplit(sqlalchemy_url)
+    return parts.path.lstrip("/"), {"host": parts.hostname or "127.0.0.1", "port": parts.port or 5432,
+                                    "user": parts.username, "password": parts.password, "connect_timeout": 5}
+
+
+def reset_database(sqlalchemy_url: str, assume_yes: bool) -> str:
+    """Drop the cluster's database after saying what it holds; the next start creates it anew."""
+    import psycopg
+    from psycopg import sql
+
+    dbname, kwargs = _database_kwargs(sqlalchemy_url)
+    try:
+        with psycopg.connect(dbname=dbname, **kwargs) as conn:
+            held = []
+            for table, what in (("dag_run", "DAG run(s)"), ("task_instance", "task instance(s)"),
+                                ("connection", "connection(s)"), ("variable", "variable(s)")):
+                if conn.execute("SELECT to_regclass(%s)", (table,)).fetchone()[0] is not None:
+                    (count,) = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table))).fetchone()
+                    held.append(f"{count} {what}")
+    except psycopg.OperationalError as exc:
+        if f'"{dbname}" does not exist' in str(exc):
+            return f"database {dbname}: does not exist, nothing to reset"
+        raise CheckFailed(f"cannot reach {redact(sqlalchemy_url)}: {exc}") from None
+    print(f"make cluster-reset drops database {dbname} ({redact(sqlalchemy_url)}), which holds "
+          + (", ".join(held) or "no Airflow tables") + "; all of it is lost.")
+    if not assume_yes:
+        if not sys.stdin.isatty():
+            raise CheckFailed("not dropped: confirm with `make cluster-reset CONFIRM=yes`")
+        if input(f"Type the database name ({dbname}) to drop it: ").strip() != dbname:
+            raise CheckFailed("not dropped")
+    with psycopg.connect(dbname="postgres", autocommit=True, **kwargs) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname)))
+    return f"database {dbname}: dropped; `make cluster` creates it anew"
 
 
 def check_redis(*urls: str) -> str:
@@ -141,14 +193,19 @@ def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "check"
     if command == "check":
         check_packages()
-        print(ensure_database(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]))
+        database = ensure_database(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])
+        print(database)
+        if database.endswith(": found"):
+            print(check_secrets())
         print(check_redis(env["AIRFLOW__CELERY__BROKER_URL"], env["AIRFLOW__METASTUDIO__RATE_LIMIT_STORAGE"]))
     elif command == "connection":
         print(ensure_connection())
+    elif command == "reset":
+        print(reset_database(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"], assume_yes="--yes" in argv[2:]))
     elif command == "show-connection":
         print(json.dumps({**emulator_connection(), "password": "***"}))
     else:
-        raise SystemExit(f"usage: {argv[0]} check|connection|show-connection")
+        raise SystemExit(f"usage: {argv[0]} check|connection|show-connection|reset [--yes]")
     return 0
 
 

@@ -150,11 +150,18 @@ def chunked(rows: list[dict[str, Any]], size: int, max_chunks: int | None = MAX_
 def submit_chunk(chunk: list[dict[str, Any]], *, prefix: str, ti: Any, hook: MetaStudioHook | None = None) -> list[dict]:
     """The body of a chunk task: submit the rows, record every row's result in XCom ``rows``, and fail
     (after the good rows went in) with a message naming each bad row. Only a transient failure (5xx,
-    network) lets Airflow retry the chunk; bad rows and refusals (4xx) fail it for good."""
-    hook = hook or MetaStudioHook()
-    models = {"model_asset_id": hook.system_asset_id("HUMAN_MODEL_2D"),
-              "voice_asset_id": hook.system_asset_id("VOICE_MODEL")}
-    results = submit_rows(hook, chunk, prefix=prefix, models=models)
+    network) lets Airflow retry the chunk; bad rows and refusals (4xx) fail it for good. A failure
+    before any row was submitted (a wrong AK/SK, a missing connection, a bug) is kept in XCom
+    ``error`` for the report, which fails every row of the chunk with it."""
+    try:
+        hook = hook or MetaStudioHook()
+        models = {"model_asset_id": hook.system_asset_id("HUMAN_MODEL_2D"),
+                  "voice_asset_id": hook.system_asset_id("VOICE_MODEL")}
+        results = submit_rows(hook, chunk, prefix=prefix, models=models)
+    except Exception as exc:
+        ti.xcom_push(key=CHUNK_ERROR, value={"error": chunk_error_text(exc),
+                                             "error_code": getattr(exc, "error_code", None)})
+        raise
     ti.xcom_push(key="rows", value=results)
     for r in results:
         print(f"row {r['row']}: {r['status']} {r.get('job_id') or r.get('error')}")
@@ -165,6 +172,17 @@ def submit_chunk(chunk: list[dict[str, Any]], *, prefix: str, ti: Any, hook: Met
         error = AirflowException if any(r["retryable"] for r in failed) else AirflowFailException
         raise error(f"{len(failed)} of {len(results)} row(s) failed: " + "; ".join(r["error"] for r in failed))
     return results
+
+
+CHUNK_ERROR = "error"
+"""XCom key of a chunk task that failed before it had a result per row: why (for the report)."""
+
+
+def chunk_error_text(exc: BaseException) -> str:
+    """What made a whole chunk fail, for the report: the error's words, with URI passwords redacted."""
+    from metastudio_provider.client.redact import redact_uri
+
+    return redact_uri(f"{type(exc).__name__}: {exc}" if not isinstance(exc, MetaStudioError) else str(exc))
 
 
 def submit_and_wait(chunks: Any, *, prefix: str, poll_interval: float, trigger_rule: str = "none_skipped") -> Any:
@@ -197,15 +215,31 @@ def submit_and_wait(chunks: Any, *, prefix: str, poll_interval: float, trigger_r
 
 
 def row_results(ti: Any, manifest_task: str = "load_manifest", chunk_task: str = "submit_chunk") -> list[dict]:
-    """Every row's result from all chunks (the ``rows`` XCom of each mapped chunk task, failed ones included)."""
+    """Every row of the manifest with its result, counted from the manifest's chunks, not from what the
+    chunk tasks returned: a chunk that failed before recording its rows (a wrong AK/SK, a missing
+    connection, a worker lost after its last retry, a bug) makes each of its rows a failed row, with the
+    chunk's error when it could record one."""
     chunks = ti.xcom_pull(task_ids=manifest_task) or []
-    per_chunk = ti.xcom_pull(task_ids=chunk_task, key="rows", map_indexes=list(range(len(chunks)))) or []
-    return [row for rows in per_chunk if rows for row in rows]
+    indexes = list(range(len(chunks)))
+    per_chunk = ti.xcom_pull(task_ids=chunk_task, key="rows", map_indexes=indexes) if chunks else []
+    errors = ti.xcom_pull(task_ids=chunk_task, key=CHUNK_ERROR, map_indexes=indexes) if chunks else []
+    return [row for index, chunk in enumerate(chunks)
+            for row in (per_chunk[index] or _unsubmitted(chunk, index, errors[index], chunk_task))]
+
+
+def _unsubmitted(chunk: list[dict[str, Any]], index: int, error: dict | None, chunk_task: str) -> list[dict]:
+    """The rows of a chunk that recorded no result: each failed, with the chunk's error."""
+    task = f"chunk {index} ({chunk_task}[{index}])"
+    reason = (f"{task} failed before submitting: {error['error']}" if error else
+              f"{task} recorded no result: its task failed or was lost before reporting (see its log)")
+    return [{"row": row["id"], "title": row.get("title"), "status": "failed", "error": reason,
+             "error_code": (error or {}).get("error_code"), "retryable": False} for row in chunk]
 
 
 def summarize(rows: list[dict[str, Any]], jobs: dict[str, dict[str, Any]] | None) -> dict[str, Any]:
     """Every row with its job's final state and output asset, and which rows did not make a video:
-    ``failures`` gives each one's id, error code and message (the API's refusal, or the job's error_info)."""
+    ``failures`` gives each one's id, error code and message (the API's refusal, or the job's error_info);
+    ``failure_groups`` the same grouped by cause (one line for 1,000 rows refused for one reason)."""
     jobs = jobs or {}
     failures = []
     for r in rows:
@@ -218,5 +252,40 @@ def summarize(rows: list[dict[str, Any]], jobs: dict[str, dict[str, Any]] | None
             failures.append({"row": r["row"], "job_id": r.get("job_id"), "error_code": info.get("error_code"),
                              "error": f"video job ended {r['state'] or 'without a final state'}"
                              + (f": {info.get('error_msg')}" if info.get("error_msg") else "")})
+    groups: dict[tuple[str | None, str], list[str]] = {}
+    for f in failures:
+        groups.setdefault((f["error_code"], f["error"]), []).append(f["row"])
     return {"rows": len(rows), "succeeded": sum(VIDEO_JOB.succeeded(r["state"]) for r in rows),
-            "failed_rows": [f["row"] for f in failures], "failures": failures, "details": rows}
+            "failed_rows": [f["row"] for f in failures], "failures": failures,
+            "failure_groups": [{"error_code": code, "error": error, "rows": ids}
+                               for (code, error), ids in groups.items()],
+            "details": rows}
+
+
+def describe_rows(ids: list[str], shown: int = 10) -> str:
+    """``a, b, c`` or ``a, b, … (and 990 more)``: row ids for a line a person reads."""
+    return ", ".join(ids[:shown]) + (f", … (and {len(ids) - shown} more)" if len(ids) > shown else "")
+
+
+def report_lines(summary: dict[str, Any]) -> list[str]:
+    """The report's lines: rows made of rows in the manifest, then each cause of failure with its rows."""
+    lines = [f"Batch: {summary['succeeded']} of {summary['rows']} videos made"]
+    for group in summary["failure_groups"]:
+        lines.append(f"  {len(group['rows'])} row(s) failed: {group['error_code'] or '-'} {group['error']}: "
+                     f"{describe_rows(group['rows'])}")
+    return lines
+
+
+def verdict(summary: dict[str, Any] | None) -> str | None:
+    """Why the batch's run must fail (None: every row of the manifest made its video)."""
+    if not summary:
+        return "no report: see the report task's log"
+    if summary.get("manifest_error"):
+        return f"manifest refused: {summary['manifest_error']}"
+    if not summary["rows"]:
+        return "the report counted no rows: the manifest task made none (see load_manifest's log)"
+    if summary["failed_rows"]:
+        return (f"{len(summary['failed_rows'])} of {summary['rows']} row(s) made no video: "
+                + "; ".join(f"{describe_rows(g['rows'], 5)}: {g['error']}" for g in summary["failure_groups"])
+                + " (details in the report task)")
+    return None

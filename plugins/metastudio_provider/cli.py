@@ -71,10 +71,25 @@ def _run_limits(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_check_secrets(args: argparse.Namespace) -> int:
+    import sys
+
+    from metastudio_provider.fernet_check import check_airflow_database
+
+    database, report = check_airflow_database()
+    if report.unreadable:
+        print(f"metastudio check-secrets: {report.message(database)}", file=sys.stderr)
+        return 1
+    print(f"{database}: {report.checked} encrypted secret(s), all readable with this deployment's Fernet key")
+    return 0
+
+
 SUBCOMMANDS: dict[str, Subcommand] = {
     "pools": Subcommand("print the Airflow pools (JSON for `airflow pools import`)", _pools_arguments, _run_pools),
     "limits": Subcommand("per API: the table's limit, the learned limit, recent 429s and calls in the last minute",
                          _limits_arguments, _run_limits),
+    "check-secrets": Subcommand("check that this deployment's Fernet key reads every connection and variable "
+                                "in Airflow's database", lambda parser: None, _run_check_secrets),
 }
 
 

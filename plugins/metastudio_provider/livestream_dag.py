@@ -151,7 +151,7 @@ def livestream_shows(*, include_dir: Path | str, rooms_glob: str = "livestream/*
                 return ti.xcom_pull(task_ids=f"{group_id}.{task_id}", key="outcome", map_indexes=index)
 
             task_states = {t: states.get(f"{group_id}.{t}_{index}") for t in ("plan_show", "prepare_room", "show")}
-            outcome = pull("show") or pull("plan_show") or _without_outcome(task_states)
+            outcome = room_outcome(pull("show") or pull("plan_show"), task_states)
             outcome = {"room_definition": room_definition, **outcome, "tasks": task_states}
             rooms_done.append(outcome)
             log.info("Room %s: %s: %s", room_definition, outcome["status"], outcome.get("message", ""))
@@ -169,6 +169,19 @@ def livestream_shows(*, include_dir: Path | str, rooms_glob: str = "livestream/*
     shows = show_room.expand(room_definition=rooms())
     recorded = record_outcome()
     shows >> recorded
+    return recorded
+
+
+def room_outcome(recorded: dict[str, Any] | None, task_states: dict[str, str | None]) -> dict[str, Any]:
+    """A room's outcome: what its tasks recorded, unless their states say otherwise. A ``success`` whose
+    show task did not end success (marked failed by hand afterwards, failed after recording) is a
+    failure: the run's colour follows what the tasks' states say happened."""
+    if not recorded:
+        return _without_outcome(task_states)
+    show_state = task_states.get("show")
+    if recorded.get("status") == "success" and show_state not in ("success", None):
+        return {**recorded, "status": "failed",
+                "message": f"the show recorded success, but its task ended {show_state}: see its log"}
     return recorded
 
 

@@ -93,14 +93,15 @@ def airflow_cli_home(tmp_path_factory, emulator):
 @pytest.fixture
 def run_dag(airflow_cli_home):
     def run(dag_id: str, conf: dict | None = None, logical_date: str | None = None, timeout: int = 240,
-            extra_env: dict | None = None) -> DagRunResult:
+            extra_env: dict[str, str | None] | None = None) -> DagRunResult:
         cmd = [str(Path(sys.executable).parent / "airflow"), "dags", "test", dag_id]
         if logical_date:
             cmd.append(logical_date)
         if conf is not None:
             cmd += ["-c", json.dumps(conf)]
-        proc = subprocess.run(cmd, env={**airflow_cli_home, **(extra_env or {})}, capture_output=True, text=True,
-                              timeout=timeout)
+        env = {**airflow_cli_home, **(extra_env or {})}
+        env = {name: value for name, value in env.items() if value is not None}  # None: unset it
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
         return DagRunResult(proc.returncode, proc.stdout + proc.stderr,
                             Path(airflow_cli_home["AIRFLOW_HOME"]) / "airflow.db", dag_id)
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 
 from metastudio_provider.hooks.metastudio import MetaStudioHook
 from metastudio_provider.room_claims import Claim
+from tests.conftest import connection_json
 
 
 def _videos_named(prefix: str) -> list[dict]:
@@ -111,6 +114,62 @@ def test_backfill_fails_after_reporting_rows_that_made_no_video(run_dag, metastu
     (report,) = again.xcom("report")
     assert report["succeeded"] == 2 and sorted(report["failed_rows"]) == ["broken-row", "refused"]
     assert again.state == "failed"
+
+
+GOOD_MANIFEST = """
+- {id: weekend, title: Weekend deals, script: Everything is ten percent off this weekend.}
+- {id: thanks, title: Thank you, script: Thanks for watching.}
+- {id: outro, title: See you, script: See you tomorrow.}
+"""
+
+
+def _with_wrong_sk(emulator) -> str:
+    conn = json.loads(connection_json(emulator))
+    return json.dumps({**conn, "password": "not-the-sk-of-this-tenant"})
+
+
+def test_backfill_whose_every_chunk_fails_ends_failed_counting_the_manifest(run_dag, metastudio_conn, tmp_path):
+    """A wrong SK: every chunk fails at once (permanent 401). The rows still count: the report says 0 of 3
+    made, names the cause once for all three, and the run ends failed (it was green with "0 of 0")."""
+    (tmp_path / "2026-11-26.yaml").write_text(GOOD_MANIFEST)
+    env = {"METASTUDIO_BATCHES_DIR": str(tmp_path), "METASTUDIO_BATCH_CHUNK_SIZE": "2",
+           "AIRFLOW_CONN_METASTUDIO_DEFAULT": _with_wrong_sk(metastudio_conn)}
+    result = run_dag("metastudio_video_backfill", logical_date="2026-11-26", extra_env=env)
+    states = result.task_states()
+    assert states["submit_chunk"] == ["failed", "failed"], states
+    assert states["report"] == ["success"] and states["all_videos_made"] == ["failed"], result.output[-4000:]
+    assert result.state == "failed"
+    (report,) = result.xcom("report")
+    assert report["rows"] == 3 and report["succeeded"] == 0
+    assert sorted(report["failed_rows"]) == ["outro", "thanks", "weekend"]
+    causes = {g["error"]: g["rows"] for g in report["failure_groups"]}
+    assert len(causes) == 2 and all("login/password (AK/SK)" in cause for cause in causes), causes  # one per chunk
+    assert sorted(r for rows in causes.values() for r in rows) == ["outro", "thanks", "weekend"]
+    assert "Batch: 0 of 3 videos made" in result.output
+    assert "3 of 3 row(s) made no video" in result.output and "not-the-sk-of-this-tenant" not in result.output
+
+
+def test_backfill_without_its_connection_ends_failed_naming_it(run_dag, metastudio_conn, tmp_path):
+    (tmp_path / "2026-11-27.yaml").write_text(GOOD_MANIFEST)
+    env = {"METASTUDIO_BATCHES_DIR": str(tmp_path), "AIRFLOW_CONN_METASTUDIO_DEFAULT": None}
+    result = run_dag("metastudio_video_backfill", logical_date="2026-11-27", extra_env=env)
+    assert result.task_states()["all_videos_made"] == ["failed"] and result.state == "failed", result.output[-4000:]
+    (report,) = result.xcom("report")
+    assert report["rows"] == 3 and report["succeeded"] == 0
+    (group,) = report["failure_groups"]
+    assert "metastudio_default" in group["error"] and sorted(group["rows"]) == ["outro", "thanks", "weekend"]
+
+
+def test_backfill_whose_manifest_task_fails_for_another_reason_ends_failed(run_dag, metastudio_conn, tmp_path):
+    """load_manifest refuses the run's conf: nothing counted, and no green "0 of 0" either."""
+    (tmp_path / "2026-11-29.yaml").write_text(GOOD_MANIFEST)
+    result = run_dag("metastudio_video_backfill", logical_date="2026-11-29", conf={"chunk_sise": 3},
+                     extra_env={"METASTUDIO_BATCHES_DIR": str(tmp_path)})
+    states = result.task_states()
+    assert states["load_manifest"] == ["failed"] and states["all_videos_made"] == ["failed"], states
+    assert result.state == "failed" and "chunk_sise" in result.output
+    (report,) = result.xcom("report")
+    assert "chunk_sise" in report["manifest_error"]
 
 
 def test_manifest_rows_need_explicit_unique_ids(run_dag, metastudio_conn, tmp_path):
