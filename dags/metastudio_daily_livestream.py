@@ -39,6 +39,11 @@ livestream this DAG did not start, which is left alone), never live, or cut shor
 restarts. **No livestream outlives its run**: killing the `show` task or the run (mark failed /
 success, clear, the run's timeout) stops it, and `metastudio_livestream_janitor` (every minute)
 stops any a finished run left live. Press **Trigger** to go live now (all rooms, or those you list).
+
+**The DAG is paused at creation, and unpausing it turns the daily show on** (with real credentials, a
+real broadcast every evening). The Trigger dialog's "Unpause … on trigger" box is checked by default:
+uncheck it for a one-off show. Unpausing never makes a run for a time already past (the project's
+timetable): the first scheduled show is the next {WHEN.split(" (")[0]} to come.
 """
 
 
@@ -53,7 +58,7 @@ stops any a finished run left live. Press **Trigger** to go live now (all rooms,
     tags=["metastudio", "livestream"],
     doc_md=DOC,
     default_args={"retries": 2, "retry_delay": timedelta(seconds=30)},
-    params=livestream_params(),
+    params=livestream_params(WHEN),
     render_template_as_native_obj=True,
 )
 def metastudio_daily_livestream() -> None:

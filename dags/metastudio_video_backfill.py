@@ -10,6 +10,7 @@ import pendulum
 from airflow.sdk import dag, get_current_context, task
 
 from metastudio_provider.batches import submit_and_wait
+from metastudio_provider.timetables import local_cron_schedule
 from metastudio_provider.video_assets import VIDEOS
 
 BATCHES = Path(os.environ.get("METASTUDIO_BATCHES_DIR", Path(__file__).resolve().parent.parent / "include" / "batches"))
@@ -23,10 +24,15 @@ One batch per day: `include/batches/<YYYY-MM-DD>.yaml` lists rows; each row has 
 (unique in its manifest: it names the row's video, so inserting a row never remaps videos), a
 `title`, a `script`, and optional `avatar`, `voice`, `background` asset ids.
 
-**Catch-up is explicit.** Unpausing the DAG starts no runs for past dates (`catchup=False`); make
-them with a backfill, from the DAG page (**Trigger** ▸ *Backfill* ▸ **Run Backfill**) or the CLI:
+**Catch-up is explicit.** Unpausing the DAG starts no run for a past date, today's midnight included
+(`catchup=False` and the project's timetable): the first is the next midnight (UTC). Make past dates
+with a backfill, from the DAG page (**Trigger** ▸ *Backfill* ▸ **Run Backfill**) or the CLI:
 
-    airflow backfill create --dag-id metastudio_video_backfill --from-date 2026-11-20 --to-date 2026-11-21
+    airflow backfill create --dag-id metastudio_video_backfill --from-date 2026-11-20 --to-date 2026-11-20
+
+(2026-11-21's manifest holds a deliberately broken row: a backfill of that date fails, and `report`
+names the row and why.) The DAG is on from its creation, so a backfill runs at once; each midnight
+(UTC) it also makes that day's batch, when `include/batches/<that day>.yaml` exists (skipped otherwise).
 
 Rows are submitted in chunks; each chunk task submits its rows concurrently and the client
 limiter keeps the calls at MetaStudio's per-second limits. A bad row fails its chunk with a message
@@ -48,9 +54,12 @@ and `load_manifest` says why).
     dag_id="metastudio_video_backfill",
     description="One batch of avatar videos per date from include/batches/<date>.yaml; "
     "past dates only via airflow backfill create",
-    schedule="@daily",
+    schedule=local_cron_schedule("0 0 * * *", "UTC"),  # daily; unpausing never makes a run for a past date
     start_date=pendulum.datetime(2026, 11, 20, tz="UTC"),
     catchup=False,
+    # on from the start, so that `airflow backfill create` runs at once (a paused DAG's backfill runs wait,
+    # queued, with no word of why); unpausing or starting never makes a run for a past date (the timetable)
+    is_paused_upon_creation=False,
     max_active_runs=2,
     tags=["metastudio", "video", "backfill"],
     doc_md=DOC,

@@ -16,7 +16,8 @@ from metastudio_provider.video_assets import VIDEOS
 INCLUDE = Path(__file__).resolve().parent.parent / "include"
 # Background images are read only from under this folder (a path outside it is refused).
 ASSETS_ROOT = Path(os.environ.get("METASTUDIO_ASSETS_ROOT", INCLUDE))
-NAME_PATTERN = r"^[^/\\\x00-\x1f\x7f]*$"  # no slashes, no control characters (checked again in the task)
+# No `pattern` in the Params: Airflow's form does not check one, and the API's refusal of a value that breaks
+# it shows the raw regular expression and the whole schema. validate_inputs refuses such values in words.
 SIZES = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
 
 DOC = """
@@ -56,13 +57,15 @@ duration, download URL, job id): DAGs scheduled on that alias, such as
     default_args={"retries": 2, "retry_delay": timedelta(seconds=10)},
     params={
         "title": Param(
-            "Airflow on MetaStudio", type="string", minLength=1, maxLength=256, pattern=NAME_PATTERN,
-            title="Title", description="The video's title (shown in the report).", section="Video",
+            "Airflow on MetaStudio", type="string", minLength=1, maxLength=256,
+            title="Title", description="The video's title, at most 256 characters (shown in the report and the "
+                                       "catalogue; any characters, slashes included).", section="Video",
         ),
         "script_text": Param(
             "Hello! This video was scheduled by Apache Airflow and rendered by Huawei Cloud MetaStudio.",
-            type="string", format="multiline", minLength=1, maxLength=131072,
-            title="Script", description="What the avatar says: at most 10000 characters (SSML tags not counted).",
+            type="string", format="multiline", minLength=1, maxLength=10000,
+            title="Script", description="What the avatar says: at most 10,000 characters (MetaStudio's limit; "
+                                        "the form stops at 10,000).",
             section="Video",
         ),
         "orientation": Param(
@@ -71,14 +74,16 @@ duration, download URL, job id): DAGs scheduled on that alias, such as
             title="Format", description="The video's frame.", section="Video",
         ),
         "avatar_model_asset_id": Param(
-            None, type=["null", "string"], maxLength=64, pattern=NAME_PATTERN,
+            None, type=["null", "string"], maxLength=64,
             title="Avatar (asset id)", section="Avatar and voice",
-            description="A HUMAN_MODEL_2D asset id. Empty: the tenant's first system avatar.",
+            description="A HUMAN_MODEL_2D asset id (letters and digits, as MetaStudio shows it). Empty: the "
+                        "tenant's first system avatar.",
         ),
         "voice_asset_id": Param(
-            None, type=["null", "string"], maxLength=64, pattern=NAME_PATTERN,
+            None, type=["null", "string"], maxLength=64,
             title="Voice (asset id)", section="Avatar and voice",
-            description="A VOICE_MODEL asset id. Empty: the tenant's first system voice.",
+            description="A VOICE_MODEL asset id (letters and digits, as MetaStudio shows it). Empty: the "
+                        "tenant's first system voice.",
         ),
         "background_image": Param(
             "assets/background.png", type="string", minLength=1, maxLength=1024,
@@ -86,9 +91,10 @@ duration, download URL, job id): DAGs scheduled on that alias, such as
             description="A PNG or JPEG file, relative to include/ (files outside it are refused).",
         ),
         "output_name": Param(
-            None, type=["null", "string"], maxLength=256, pattern=NAME_PATTERN,
+            None, type=["null", "string"], maxLength=256,
             title="Output video name", section="Background and output",
-            description="Name of the output video asset. Empty: derived from the run.",
+            description="Name of the output video asset: at most 256 characters, no slashes (/ or \\). "
+                        "Empty: derived from the run.",
         ),
     },
     render_template_as_native_obj=True,
@@ -104,7 +110,7 @@ def metastudio_video_pipeline():
         assert params is not None  # Airflow passes the DAG's params
         found = Problems()
         check_run_conf(get_current_context(), found)
-        title = found.check(inputs.check_name, params["title"], "title")
+        title = found.check(inputs.check_title, params["title"], "title")
         found.check(inputs.check_script_text, params["script_text"], "script_text")
         output_name = params.get("output_name") or None
         if output_name is not None:

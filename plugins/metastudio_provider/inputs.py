@@ -49,20 +49,31 @@ class InvalidInputError(ValueError):
     """A user input MetaStudio would refuse, or that would leave a resource half-made."""
 
 
-def check_name(value: str, field: str) -> str:
-    """A resource name: stripped, non-empty, ≤ 256 characters, no control characters, no ``/`` or ``\\``."""
+def _short_text(value: str, field: str, *, empty: str, too_long: str) -> str:
+    """``value`` stripped: a non-empty string of at most 256 characters with no control characters."""
     if not isinstance(value, str):
         raise InvalidInputError(f"{field} must be a string, not {type(value).__name__}")
-    name = value.strip()
-    if not name:
-        raise InvalidInputError(f"{field} is empty: give a name")
-    if len(name) > NAME_MAX_CHARS:
-        raise InvalidInputError(f"{field} has {len(name)} characters: MetaStudio accepts at most {NAME_MAX_CHARS}")
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in name):
-        raise InvalidInputError(f"{field} contains a control character: remove it ({name!r})")
+    text = value.strip()
+    if not text:
+        raise InvalidInputError(f"{field} is empty: {empty}")
+    if len(text) > NAME_MAX_CHARS:
+        raise InvalidInputError(f"{field} has {len(text)} characters: {too_long} {NAME_MAX_CHARS}")
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in text):
+        raise InvalidInputError(f"{field} contains a control character: remove it ({text!r})")
+    return text
+
+
+def check_name(value: str, field: str) -> str:
+    """A resource name: stripped, non-empty, ≤ 256 characters, no control characters, no ``/`` or ``\\``."""
+    name = _short_text(value, field, empty="give a name", too_long="MetaStudio accepts at most")
     if "/" in name or "\\" in name:
         raise InvalidInputError(f"{field} contains '/' or '\\': use a name without slashes ({name!r})")
     return name
+
+
+def check_title(value: str, field: str = "title") -> str:
+    """A title for people (never a MetaStudio name): as a name, but slashes are fine ("Q4/2026 sales")."""
+    return _short_text(value, field, empty="give the video a title", too_long="give at most")
 
 
 def check_script_text(text: str, field: str = "script_text") -> str:

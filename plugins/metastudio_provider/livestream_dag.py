@@ -26,14 +26,18 @@ from metastudio_provider.shows import SHOW_LIMITS
 log = logging.getLogger(__name__)
 
 
-def livestream_params() -> dict[str, Param]:
-    """The Trigger form: which rooms, and how long (both optional)."""
+def livestream_params(schedule: str | None = None) -> dict[str, Param]:
+    """The Trigger form: which rooms, and how long (both optional). ``schedule`` ("20:00 daily (Asia/Shanghai)")
+    is named in the form's first field: the Trigger dialog's "Unpause on trigger" turns that schedule on."""
     low, high = SHOW_LIMITS["duration_minutes"]
+    on = (f" Pressing Trigger with \"Unpause … on trigger\" checked (the dialog's default) also turns the daily "
+          f"show on: every room then goes live {schedule} from now on. Uncheck it for a one-off show."
+          if schedule else "")
     return {
         "room_definitions": Param(
-            [], type="array", items={"type": "string", "minLength": 1, "maxLength": 1024}, title="Rooms",
+            None, type=["null", "array"], items={"type": "string", "minLength": 1, "maxLength": 1024}, title="Rooms",
             description="Room definitions (YAML, relative to include/), one per line. Empty: every "
-                        "include/livestream/*.yaml.",
+                        "include/livestream/*.yaml." + on,
         ),
         "duration_minutes": Param(
             None, type=["null", "number"], minimum=low, maximum=high, title="Minutes live",
@@ -41,6 +45,11 @@ def livestream_params() -> dict[str, Param]:
                         "room's own show.duration_minutes (60 unless set).",
         ),
     }
+
+
+ROOM_LABEL = "{{ (ti.xcom_pull(task_ids='rooms') or ['?'] * (ti.map_index + 1))[ti.map_index]" \
+             ".rsplit('/', 1)[-1].removesuffix('.yaml') }}"
+"""``map_index_template`` of a room's tasks: its definition's file name (``evening-deals``), not ``0``."""
 
 
 def livestream_shows(*, include_dir: Path | str, rooms_glob: str = "livestream/*.yaml", timezone: str = "UTC",
@@ -70,7 +79,7 @@ def livestream_shows(*, include_dir: Path | str, rooms_glob: str = "livestream/*
         log.info("Rooms of this run: %s", ", ".join(chosen))
         return chosen
 
-    @task(multiple_outputs=True)
+    @task(multiple_outputs=True, map_index_template=ROOM_LABEL)
     def plan_show(room_definition: str, params: dict | None = None) -> dict[str, Any]:
         """Read and check the room file; plan its show; fail (recording why) if the show is already missed."""
         import yaml
@@ -127,13 +136,15 @@ def livestream_shows(*, include_dir: Path | str, rooms_glob: str = "livestream/*
     def show_room(room_definition: str) -> None:
         plan: Any = plan_show(room_definition)  # XComArgs: resolved per room when the tasks run
         prepared = PrepareLivestreamRoomOperator(task_id="prepare_room", definition=plan["definition"],
-                                                 identity=plan["identity"], show_task_id=f"{group_id}.show")
+                                                 identity=plan["identity"], show_task_id=f"{group_id}.show",
+                                                 map_index_template=ROOM_LABEL)
         room_id: Any = XComArg(prepared, key="room_id")
         clock_skew: Any = XComArg(prepared, key="clock_skew")
         LivestreamShowOperator(
             task_id="show", room_id=room_id, clock_skew=clock_skew,
             starts_at=plan["starts_at"], duration=plan["duration_seconds"], missed_grace=plan["missed_grace_seconds"],
             max_restarts=plan["max_restarts"], live_within=plan["live_within_seconds"], poll_interval=poll_interval,
+            map_index_template=ROOM_LABEL,
         )
 
     @task(trigger_rule="all_done")

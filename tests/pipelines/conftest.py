@@ -60,6 +60,13 @@ class DagRunResult:
             states.setdefault(task_id, []).append(state)
         return states
 
+    def map_labels(self, task_id: str) -> list[str | None]:
+        """The names the UI shows for a mapped task's instances (rendered ``map_index_template``)."""
+        with sqlite3.connect(self.db) as con:
+            rows = con.execute("SELECT rendered_map_index FROM task_instance WHERE dag_id=? AND run_id=? AND task_id=? "
+                               "ORDER BY map_index", (self.dag_id, self.run_id, task_id)).fetchall()
+        return [label for (label,) in rows]
+
     def xcom(self, task_id: str, key: str = "return_value") -> list:
         with sqlite3.connect(self.db) as con:
             rows = con.execute(

@@ -22,6 +22,8 @@ def test_daily_livestream_shows_every_room_for_its_duration_and_records(run_dag,
     states = result.task_states()
     assert states["livestream.show"] == ["success", "success"], states  # one show per include/livestream/*.yaml
     assert all(set(s) == {"success"} for s in states.values()), states
+    for task_id in ("livestream.plan_show", "livestream.prepare_room", "livestream.show"):  # rooms by name, not 0/1
+        assert result.map_labels(task_id) == ["evening-deals", "room"], task_id
     (outcome,) = result.xcom("record_outcome", key="outcome")
     assert outcome["success"] and result.state == "success"
     rooms = {r["room_definition"]: r for r in outcome["rooms"]}
