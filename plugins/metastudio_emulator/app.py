@@ -34,9 +34,11 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 def create_app(config: EmulatorConfig | None = None) -> FastAPI:
     """The emulator as an ASGI app; state lives in ``app.state.emulator`` (an ``EmulatorState``)."""
     state = EmulatorState(config or EmulatorConfig())
-    app = FastAPI(title="MetaStudio emulator", version="1", docs_url="/_emulator/docs",
+    # Swagger UI is served by ui.mount_docs from local files (no CDN); no ReDoc page.
+    app = FastAPI(title="MetaStudio emulator", version="1", docs_url=None,
                   openapi_url="/_emulator/openapi.json", redoc_url=None)
     app.state.emulator = state
+    ui.mount_docs(app, "/_emulator/docs")
     app.include_router(admin.build_router(state))
     app.include_router(obs.build_router(state))
     app.include_router(ui.build_router(state))

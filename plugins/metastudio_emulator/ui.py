@@ -1,5 +1,8 @@
 """Unsigned HTML pages: ``GET /`` says what this server is; ``/_emulator/ui/{kind}/{id}`` shows one resource.
 
+``mount_docs`` serves the API docs (Swagger UI) with its JS, CSS and favicon from this server, not a CDN,
+so the page works with no internet.
+
 A resource page shows what the Show API returns for it (state, ids, error_info), so the
 provider's "MetaStudio console" extra link can open it when the connection points here.
 """
@@ -12,8 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
 
 from metastudio_provider.catalog import all_apis, get_api
 
@@ -54,6 +59,27 @@ STATE_FIELDS = ("state", "asset_state", "room_state", "is_file_complete")
 LINKED_IDS = {"asset_id": "assets", "room_id": "rooms"}
 STYLE = ("body{font-family:system-ui,sans-serif;margin:2rem;max-width:60rem}pre{background:#f4f4f4;padding:1rem;"
          "overflow:auto}td,th{padding:.2rem .8rem;text-align:left}code{background:#f4f4f4}")
+
+
+DOCS_ASSETS = "/_emulator/docs-assets"
+"""Where Swagger UI's files are served: those the package fastapi-offline ships (Swagger UI 5, as FastAPI's CDN)."""
+
+
+def mount_docs(app: FastAPI, docs_url: str) -> None:
+    """FastAPI's Swagger UI page at ``docs_url``, loading its files from ``DOCS_ASSETS`` on this server."""
+    app.mount(DOCS_ASSETS, StaticFiles(packages=[("fastapi_offline", "static")]), name="docs-assets")
+    openapi_url = app.openapi_url or ""
+
+    @app.get(docs_url, include_in_schema=False)
+    def swagger_ui(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        return get_swagger_ui_html(
+            openapi_url=f"{root}{openapi_url}", title=f"{app.title} - Swagger UI",
+            swagger_js_url=f"{root}{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{root}{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{root}{DOCS_ASSETS}/favicon.png",
+            # No badge image from validator.swagger.io (Swagger UI's default validator): nothing leaves this host.
+            swagger_ui_parameters={"validatorUrl": None})
 
 
 def _document(title: str, body: str) -> str:

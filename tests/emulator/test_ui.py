@@ -61,3 +61,21 @@ def test_a_page_per_resource_shows_its_state(emu) -> None:
     assert "&quot;output_asset_config&quot;" in video  # the Show2DDigitalHumanVideo JSON, escaped
     assert httpx.get(f"{emu.base_url}/_emulator/ui/video-jobs/nope").status_code == 404
     assert httpx.get(f"{emu.base_url}/_emulator/ui/nothing/nope").status_code == 404
+
+
+def test_docs_page_works_offline_with_its_assets_served_by_the_emulator(emu) -> None:
+    """Swagger UI's JS, CSS and favicon come from the emulator itself, not a CDN: the page works with no internet."""
+    resp = httpx.get(f"{emu.base_url}/_emulator/docs")
+    assert resp.status_code == 200 and resp.headers["content-type"].startswith("text/html")
+    page = resp.text
+    scripts = re.findall(r'<script[^>]*\ssrc="([^"]+)"', page)
+    links = re.findall(r'<link[^>]*\shref="([^"]+)"', page)
+    assert scripts and links, page
+    assert not re.search(r"https?://|//[\w.-]+\.\w", page), "the docs page names another host"
+    for url in scripts + links:
+        assert url.startswith("/") and not url.startswith("//"), url
+        asset = httpx.get(f"{emu.base_url}{url}")
+        assert asset.status_code == 200, url
+        assert len(asset.content) > (100_000 if url.endswith((".js", ".css")) else 100), url
+    openapi = re.search(r"url: '([^']+)'", page)
+    assert openapi and httpx.get(f"{emu.base_url}{openapi.group(1)}").json()["openapi"].startswith("3.")
