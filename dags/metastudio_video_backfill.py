@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -13,6 +14,7 @@ from metastudio_provider.batches import submit_and_wait
 from metastudio_provider.timetables import local_cron_schedule
 from metastudio_provider.video_assets import VIDEOS
 
+log = logging.getLogger(__name__)
 BATCHES = Path(os.environ.get("METASTUDIO_BATCHES_DIR", Path(__file__).resolve().parent.parent / "include" / "batches"))
 CHUNK_SIZE = int(os.environ.get("METASTUDIO_BATCH_CHUNK_SIZE", "50"))
 POLL_SECONDS = float(os.environ.get("METASTUDIO_POLL_SECONDS", "5"))  # how often the render wait looks
@@ -74,6 +76,7 @@ def metastudio_video_backfill():
 
         from metastudio_provider.batches import ManifestError, chunk_error_text, chunked, load_manifest
         from metastudio_provider.preflight import check_run_conf
+        from metastudio_provider.run_notes import note_for_run
 
         try:
             check_run_conf(get_current_context())
@@ -89,13 +92,14 @@ def metastudio_video_backfill():
                 raise AirflowFailException(str(exc)) from None
             if not rows:
                 raise AirflowSkipException(f"{path.name} has no rows: nothing to make, the run is skipped")
-        except AirflowSkipException:
+        except AirflowSkipException as skip:
+            log.warning("%s", note_for_run(ti, str(skip)))  # in the log's main lines and the run's note
             raise
         except Exception as exc:
             ti.xcom_push(key="error", value=str(exc) if isinstance(exc, AirflowFailException)
                          else chunk_error_text(exc))  # for the report
             raise
-        print(f"{path.name}: {len(rows)} row(s): {', '.join(r['id'] for r in rows)}")
+        log.info("%s: %d row(s): %s", path.name, len(rows), ", ".join(r["id"] for r in rows))
         return chunked(rows, CHUNK_SIZE)
 
     @task(trigger_rule="none_skipped", outlets=[VIDEOS])
@@ -109,11 +113,11 @@ def metastudio_video_backfill():
         summary = summarize(row_results(ti), jobs)
         if manifest_error := ti.xcom_pull(task_ids="load_manifest", key="error"):
             summary["manifest_error"] = manifest_error
-            print(f"Batch: the manifest was refused: {manifest_error}")
+            log.error("Batch: the manifest was refused: %s", manifest_error)
         for line in report_lines(summary):
-            print(line)
+            log.info("%s", line)
         summary["announced"] = len(announce_batch(get_current_context(), summary, batch_date=ds))
-        print(f"Batch: {summary['announced']} video(s) announced as new asset events (metastudio-videos)")
+        log.info("Batch: %d video(s) announced as new asset events (metastudio-videos)", summary["announced"])
         return summary
 
     @task(trigger_rule="none_skipped")
@@ -122,11 +126,13 @@ def metastudio_video_backfill():
         from airflow.sdk.exceptions import AirflowFailException
 
         from metastudio_provider.batches import verdict
+        from metastudio_provider.run_notes import note_for_run
 
         summary = ti.xcom_pull(task_ids="report")
         if reason := verdict(summary):
-            raise AirflowFailException(reason)
-        print(f"All {summary['rows']} row(s) made their video")
+            raise AirflowFailException(note_for_run(ti, reason))
+        note_for_run(ti, f"All {summary['rows']} row(s) made their video")
+        log.info("All %d row(s) made their video", summary["rows"])
 
     jobs = submit_and_wait(load_manifest(), prefix="{{ dag.dag_id }}-{{ ds }}", poll_interval=POLL_SECONDS)
     report(jobs) >> all_videos_made()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Iterable
 from datetime import timedelta
@@ -14,6 +15,7 @@ from airflow.sdk import Variable, dag, task
 
 from metastudio_provider.video_assets import VIDEOS
 
+log = logging.getLogger(__name__)
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "include" / "catalogue"
 DIR_VARIABLE = "metastudio_catalogue_dir"
 FIELDS = ("title", "duration", "download_url", "asset_id", "row_id", "batch_date", "job_id", "asset_name")
@@ -87,10 +89,10 @@ def metastudio_video_catalogue():
         folder = Path(Variable.get(DIR_VARIABLE, default=str(DEFAULT_DIR)))
         rows = catalogue_rows(events)
         new = add_rows(folder, rows)
-        for row in new:
-            print(f"catalogued {row['title']!r} ({row['duration']} s): asset {row['asset_id']}"
-                  + (f", row {row['row_id']} of {row['batch_date']}" if row.get("row_id") else ""))
-        print(f"{len(events)} event(s), {len(new)} new video(s) added to {folder}")
+        for row in new:  # logged, not printed: printed lines land after "Done. Returned value", folded away
+            log.info("catalogued %r (%s s): asset %s%s", row["title"], row["duration"], row["asset_id"],
+                     f", row {row['row_id']} of {row['batch_date']}" if row.get("row_id") else "")
+        log.info("%d event(s), %d new video(s) added to %s", len(events), len(new), folder)
         return {"events": len(events), "added": [r["asset_id"] for r in new], "folder": str(folder)}
 
     add_to_catalogue()

@@ -122,7 +122,13 @@ def metastudio_video_pipeline():
         model = found.check(pick_asset, hook, params.get("avatar_model_asset_id"), "HUMAN_MODEL_2D",
                             "avatar_model_asset_id")
         voice = found.check(pick_asset, hook, params.get("voice_asset_id"), "VOICE_MODEL", "voice_asset_id")
-        found.fail_if_any("metastudio_video_pipeline: bad input, nothing was created")
+        try:
+            found.fail_if_any("metastudio_video_pipeline: bad input, nothing was created")
+        except Exception as exc:
+            from metastudio_provider.run_notes import note_for_run
+
+            note_for_run(get_current_context()["ti"], str(exc))
+            raise
         return {"model_asset_id": model, "voice_asset_id": voice, "background_image": str(image),
                 "output_name": output_name, "title": title}
 

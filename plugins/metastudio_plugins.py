@@ -2,8 +2,20 @@
 
 ``MetaStudioTimetablesPlugin`` registers ``LocalCronTimetable``: the livestream DAG's schedule,
 shown in the UI as "20:00 daily (Asia/Shanghai)" instead of a bare cron expression.
+``MetaStudioRunNotesPlugin`` writes why a run failed or was skipped into the run's note.
 """
 
+from airflow.plugins_manager import AirflowPlugin
+
+from metastudio_provider import run_notes
 from metastudio_provider.timetables import MetaStudioTimetablesPlugin
 
-__all__ = ["MetaStudioTimetablesPlugin"]
+
+class MetaStudioRunNotesPlugin(AirflowPlugin):
+    """The listener that writes why a run failed (or was skipped) into its note (``run_notes``)."""
+
+    name = "metastudio_run_notes"
+    listeners = [run_notes]
+
+
+__all__ = ["MetaStudioRunNotesPlugin", "MetaStudioTimetablesPlugin"]

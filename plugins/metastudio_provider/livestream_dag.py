@@ -170,11 +170,14 @@ def livestream_shows(*, include_dir: Path | str, rooms_glob: str = "livestream/*
                 failed.append(f"{room_definition}: {outcome['status']}: {outcome.get('message', '')}")
         summary = {"success": not failed and bool(chosen), "rooms": rooms_done}
         ti.xcom_push(key="outcome", value=summary)
+        from metastudio_provider.run_notes import note_for_run
+
         if not chosen:
-            raise AirflowFailException("no room was shown: see the rooms task's log")
+            raise AirflowFailException(note_for_run(ti, "no room was shown: see the rooms task's log"))
         if failed:
-            raise AirflowFailException(f"{len(failed)} of {len(chosen)} show(s) did not run to their end: "
-                                       + " | ".join(failed))
+            raise AirflowFailException(note_for_run(ti, f"{len(failed)} of {len(chosen)} show(s) did not run to "
+                                                        "their end: " + " | ".join(failed)))
+        note_for_run(ti, f"{len(chosen)} show(s) ran to their end")
         return summary
 
     shows = show_room.expand(room_definition=rooms())

@@ -85,15 +85,22 @@ def video_files(hook: MetaStudioHook, asset_ids: Iterable[str], workers: int = 8
         return dict(zip(ids, pool.map(lambda a: video_file(hook, a), ids), strict=True))
 
 
-def announced_before(uri: str) -> bool:
-    """Whether Airflow already holds an asset event for ``uri`` (asked through the Execution API)."""
+def announced_before(uri: str, name: str) -> bool:
+    """Whether Airflow already holds an asset event for the asset ``name``/``uri`` (asked through the Execution API)."""
     try:
         from airflow.sdk.execution_time.context import InletEventsAccessor
 
-        return len(InletEventsAccessor(asset_name=uri, asset_uri=uri).limit(1)) > 0
+        return len(InletEventsAccessor(asset_name=name, asset_uri=uri).limit(1)) > 0
     except Exception as exc:  # outside a task runner (a unit test): nothing to ask, announce
         log.warning("Could not look up earlier events of %s (%s): announcing it", uri, exc)
         return False
+
+
+def video_label(video: Mapping[str, Any]) -> str:
+    """The name the Assets view shows for a video: its title and its MetaStudio asset id (both stable, so
+    a retry or a re-run names it the same and finds its earlier event)."""
+    title = str(video.get("title") or "MetaStudio video").strip()[:200]
+    return f"{title} · {video['asset_id']}"
 
 
 def announce(context: Mapping[str, Any], videos: Iterable[Mapping[str, Any]], *, region: str, project_id: str,
@@ -111,7 +118,7 @@ def announce(context: Mapping[str, Any], videos: Iterable[Mapping[str, Any]], *,
         uri = asset_uri(region, project_id, video["asset_id"])
         if uri in new:
             continue
-        if announced_before(uri):
+        if announced_before(uri, video_label(video)):
             log.info("Video %s was announced before: no new asset event", uri)
             continue
         new[uri] = video
@@ -119,7 +126,7 @@ def announce(context: Mapping[str, Any], videos: Iterable[Mapping[str, Any]], *,
     for uri, video in new.items():
         extra = {k: v for k, v in {**video, **more.get(video["asset_id"], {})}.items() if v is not None}
         for alias in aliases:
-            context["outlet_events"][alias].add(Asset(uri=uri), extra=extra)
+            context["outlet_events"][alias].add(Asset(name=video_label(video), uri=uri), extra=extra)
     if new:
         log.info("Announced %d video(s) through %s: %s", len(new), ", ".join(a.name for a in aliases), ", ".join(new))
     return list(new)

@@ -41,6 +41,14 @@ class DagRunResult:
                                    (self.dag_id, self.run_id)).fetchone()
         return state
 
+    @property
+    def note(self) -> str | None:
+        """The run's note (what the Grid and the run's page show first)."""
+        with sqlite3.connect(self.db) as con:
+            row = con.execute("SELECT n.content FROM dag_run_note n JOIN dag_run r ON r.id = n.dag_run_id "
+                              "WHERE r.dag_id=? AND r.run_id=?", (self.dag_id, self.run_id)).fetchone()
+        return row[0] if row else None
+
     def tries(self, task_id: str) -> int:
         """How many tries ``task_id`` (unmapped) took."""
         with sqlite3.connect(self.db) as con:

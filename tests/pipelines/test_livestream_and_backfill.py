@@ -26,6 +26,7 @@ def test_daily_livestream_shows_every_room_for_its_duration_and_records(run_dag,
         assert result.map_labels(task_id) == ["evening-deals", "room"], task_id
     (outcome,) = result.xcom("record_outcome", key="outcome")
     assert outcome["success"] and result.state == "success"
+    assert result.note == "2 show(s) ran to their end"
     rooms = {r["room_definition"]: r for r in outcome["rooms"]}
     assert set(rooms) == {"livestream/room.yaml", "livestream/evening-deals.yaml"}
     hook = MetaStudioHook()
@@ -61,6 +62,7 @@ def test_livestream_refuses_a_room_that_is_live_with_a_stream_it_did_not_start(r
         assert states["record_outcome"] == ["failed"] and second.state == "failed"
         (recorded,) = second.xcom("record_outcome", key="outcome")
         assert recorded["success"] is False and recorded["rooms"][0]["status"] == "failed", recorded
+        assert second.note.startswith("Failed: 1 of 1 show(s) did not run to their end"), second.note
     finally:
         hook.call("StopSmartLive", {"room_id": room_id, "job_id": other})
 
@@ -149,6 +151,7 @@ def test_backfill_whose_every_chunk_fails_ends_failed_counting_the_manifest(run_
     assert sorted(r for rows in causes.values() for r in rows) == ["outro", "thanks", "weekend"]
     assert "Batch: 0 of 3 videos made" in result.output
     assert "3 of 3 row(s) made no video" in result.output and "not-the-sk-of-this-tenant" not in result.output
+    assert result.note.startswith("Failed: 3 of 3 row(s) made no video") and "AK/SK" in result.note, result.note
 
 
 def test_backfill_without_its_connection_ends_failed_naming_it(run_dag, metastudio_conn, tmp_path):
@@ -192,6 +195,7 @@ def test_date_without_manifest_is_skipped(run_dag, metastudio_conn):
     result = run_dag("metastudio_video_backfill", logical_date="2026-11-25")
     states = result.task_states()
     assert states["load_manifest"] == ["skipped"] and "no batch manifest for 2026-11-25" in result.output
+    assert result.note.startswith("no batch manifest for 2026-11-25"), result.note  # the reason on the run
     assert all(s == ["skipped"] for s in states.values()), states  # skipped, not a green report of nothing
     assert result.state == "success"
     assert httpx.get(f"{metastudio_conn.base_url}/_emulator/health").status_code == 200

@@ -41,6 +41,7 @@ class PrepareLivestreamRoomOperator(WorkflowOperator):
 
     template_fields = ("definition", "identity", "show_task_id")
     template_fields_renderers = {"definition": "json"}
+    operator_extra_links = ()  # a room has no console page here: a link would look up an XCom never pushed
     api_name = "CreateSmartLiveRoom"
 
     def __init__(self, *, definition: dict[str, Any], identity: str | None = None, show_task_id: str | None = None,

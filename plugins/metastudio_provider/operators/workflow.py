@@ -41,7 +41,7 @@ def read_source(source: Any) -> tuple[str, bytes]:
 class WorkflowOperator(MetaStudioBaseOperator):
     """Shared by the workflow operators: waiting, console links, retries."""
 
-    operator_extra_links = (MetaStudioConsoleLink(),)
+    operator_extra_links: tuple[MetaStudioConsoleLink, ...] = (MetaStudioConsoleLink(),)
 
     def __init__(self, *, deferrable: bool | None = None, poll_interval: float = 5.0, wait_timeout: float = 6 * 3600,
                  **kwargs: Any) -> None:
