@@ -63,9 +63,11 @@ duration, download URL, job id): DAGs scheduled on that alias, such as
         ),
         "script_text": Param(
             "Hello! This video was scheduled by Apache Airflow and rendered by Huawei Cloud MetaStudio.",
-            type="string", format="multiline", minLength=1, maxLength=10000,
-            title="Script", description="What the avatar says: at most 10,000 characters (MetaStudio's limit; "
-                                        "the form stops at 10,000).",
+            # maxLength is SSML's hard cap: the form does not check a textarea's length, and the API's refusal
+            # would echo the whole text; validate_inputs checks the 10,000 spoken characters, in words
+            type="string", format="multiline", minLength=1, maxLength=131072,
+            title="Script", description="What the avatar says: at most 10,000 characters (SSML tags not counted). "
+                                        "A longer script fails the run at once, saying how long it is.",
             section="Video",
         ),
         "orientation": Param(

@@ -121,6 +121,34 @@ def test_bad_values_are_refused_clearly(page, shots, airflow_cluster):
         assert states["create_video"][0] == "upstream_failed", states
         page.goto(f"/dags/{PIPELINE}/runs/{run_id}/tasks/validate_inputs")
         page.get_by_text(re.compile(r"avatar_model_asset_id 'no-such-avatar'.*no such asset")).first.wait_for()
+    with shots.step("the run's page says why it failed (its note), not only the task log"):
+        note = client.get(f"/api/v2/dags/{PIPELINE}/dagRuns/{run_id}")["note"]
+        assert note and note.startswith("Failed: ") and "no-such-avatar" in note, note
+        page.goto(f"/dags/{PIPELINE}/runs/{run_id}")
+        page.get_by_text(re.compile(r"Failed: .*no-such-avatar")).first.wait_for()
+    with shots.step("a title with a slash is a title: the form submits it and the API accepts it"):
+        dialog = open_trigger_form(page, PIPELINE)
+        show_field(dialog, "title").fill("Q4/2026 sales")
+        run = submit(page, dialog)  # was: 400 Bad Request with the raw regular expression and the whole schema
+        assert run["conf"]["title"] == "Q4/2026 sales", run["conf"]
+    with shots.step("a 12,000-character script: the run fails at once and its page says how long it is"):
+        dialog = open_trigger_form(page, PIPELINE)
+        show_field(dialog, "script_text").fill("Hello there. " * 924)  # 12,012 characters
+        dialog.get_by_text("at most 10,000 characters").first.wait_for()
+        run_id = submit(page, dialog)["dag_run_id"]
+        assert client.wait_for_run(PIPELINE, run_id, timeout=RUN_TIMEOUT) == "failed"
+        page.goto(f"/dags/{PIPELINE}/runs/{run_id}")
+        page.get_by_text(re.compile(r"Failed: .*script_text has 12012 characters \(SSML tags not counted\): MetaStudio accepts at most 10000")).first.wait_for()
+
+
+def test_the_livestream_trigger_dialog_says_unpausing_turns_the_show_on(page, shots, airflow_cluster):
+    with shots.step("the livestream's Trigger dialog"):
+        dialog = open_trigger_form(page, LIVESTREAM)
+        rooms = show_field(dialog, "room_definitions")
+        dialog.get_by_text(re.compile(r"also turns the daily show on: every room then goes live 20:00")).first.wait_for()
+        assert rooms.get_attribute("required") is None and rooms.get_attribute("aria-required") != "true"
+        shots.readme("livestream-trigger.png")
+        page.keyboard.press("Escape")
 
 
 def test_livestream_page_shows_local_time_and_timezone(page, shots, airflow_cluster):
