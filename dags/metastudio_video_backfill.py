@@ -118,6 +118,11 @@ def metastudio_video_backfill():
             log.info("%s", line)
         summary["announced"] = len(announce_batch(get_current_context(), summary, batch_date=ds))
         log.info("Batch: %d video(s) announced as new asset events (metastudio-videos)", summary["announced"])
+        if summary["succeeded"]:
+            from metastudio_provider.batches import report_lineage
+            from metastudio_provider.hooks.metastudio import MetaStudioHook
+
+            report_lineage(MetaStudioHook(), summary)  # inputs → video, for OpenLineage
         return summary
 
     @task(trigger_rule="none_skipped")

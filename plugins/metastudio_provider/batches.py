@@ -20,6 +20,7 @@ from metastudio_provider import bodies
 from metastudio_provider.client import MetaStudioError
 from metastudio_provider.hooks.metastudio import MetaStudioHook, identity_token
 from metastudio_provider.inputs import InvalidInputError, check_script_text
+from metastudio_provider.lineage import script_inputs
 from metastudio_provider.states import VIDEO_JOB
 
 _ROW_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,40}$")
@@ -118,7 +119,7 @@ def submit_row(hook: MetaStudioHook, row: dict[str, Any], *, prefix: str, models
         return {**result, "status": "failed", "error": str(exc), "error_code": getattr(exc, "error_code", None),
                 "retryable": bool(getattr(exc, "retryable", False))}
     return {**result, "status": "reused" if job.get("found_existing") else "submitted",
-            "script_id": script["script_id"], "job_id": job["job_id"]}
+            "script_id": script["script_id"], "job_id": job["job_id"], "inputs": script_inputs(script_body)}
 
 
 def submit_rows(hook: MetaStudioHook, rows: list[dict[str, Any]], *, prefix: str, models: dict[str, str],
@@ -260,6 +261,20 @@ def summarize(rows: list[dict[str, Any]], jobs: dict[str, dict[str, Any]] | None
             "failure_groups": [{"error_code": code, "error": error, "rows": ids}
                                for (code, error), ids in groups.items()],
             "details": rows}
+
+
+def report_lineage(hook: MetaStudioHook, summary: dict[str, Any]) -> int:
+    """Each SUCCEED row's lineage (avatar, voice, background, script → video) to Airflow's hook lineage
+    collector (``lineage``); return how many videos were reported."""
+    from metastudio_provider.lineage import report_video
+
+    settings = hook.settings
+    made = [r for r in summary["details"] if VIDEO_JOB.succeeded(r.get("state")) and r.get("output_asset_id")]
+    for row in made:
+        report_video(hook, region=settings.region, project_id=settings.credentials.project_id,
+                     input_asset_ids=row.get("inputs") or [], script_id=row.get("script_id"),
+                     video_asset_id=row["output_asset_id"])
+    return len(made)
 
 
 def describe_rows(ids: list[str], shown: int = 10) -> str:

@@ -31,9 +31,9 @@ SCHEME = "metastudio"
 VIDEOS = AssetAlias("metastudio-videos")
 """The alias every made video is announced through: schedule on it, or put it in a task's outlets."""
 
-_PATH = re.compile(r"^/(?P<project_id>[^/]+)/assets/(?P<asset_id>[^/]+)$")
+_PATH = re.compile(r"^/(?P<project_id>[^/]+)/(?P<kind>assets|scripts)/(?P<id>[^/]+)$")
 _REGION = re.compile(r"^[a-z0-9-]+$")
-_FORM = f"{SCHEME}://<region>/<project_id>/assets/<asset_id>"
+_FORM = f"{SCHEME}://<region>/<project_id>/assets/<asset_id> (or .../scripts/<script_id>, in lineage)"
 
 
 def asset_uri(region: str, project_id: str, asset_id: str) -> str:
@@ -44,14 +44,16 @@ def asset_uri(region: str, project_id: str, asset_id: str) -> str:
 
 
 def parse_uri(uri: str) -> dict[str, str]:
-    """``{"region", "project_id", "asset_id"}`` of a MetaStudio asset URI; ValueError naming the form."""
+    """``{"region", "project_id", "kind", "id"}`` of a MetaStudio URI (kind ``assets``, or ``scripts`` for a
+    video script in lineage; an asset's also under ``asset_id``); ValueError naming the form."""
     from urllib.parse import urlsplit
 
     parts = urlsplit(uri)
     match = _PATH.match(parts.path)
     if parts.scheme != SCHEME or not _REGION.match(parts.netloc) or not match or parts.query or parts.fragment:
         raise ValueError(f"not a MetaStudio asset URI: {uri!r} (expected {_FORM})")
-    return {"region": parts.netloc, **match.groupdict()}
+    found = {"region": parts.netloc, **match.groupdict()}
+    return {**found, "asset_id": found["id"]} if found["kind"] == "assets" else found
 
 
 def sanitize_uri(uri: SplitResult) -> SplitResult:

@@ -6,6 +6,7 @@ from typing import Any
 
 from metastudio_provider.catalog import get_path
 from metastudio_provider.inputs import check_name, check_script_text
+from metastudio_provider.lineage import report_video, script_inputs
 from metastudio_provider.operators.base import run_identity
 from metastudio_provider.operators.waiting import event_result
 from metastudio_provider.operators.workflow import WorkflowOperator, deterministic_name
@@ -43,6 +44,9 @@ class CreateVideoOperator(WorkflowOperator):
     an asset event ``metastudio://<region>/<project_id>/assets/<asset_id>`` through it; its extra holds
     ``asset_id``, ``job_id``, ``duration``, ``download_url``, ``asset_name`` and ``event_extra``
     (templated, e.g. ``{"title": "{{ params.title }}"}``). A video announced before is not again.
+
+    Lineage (``lineage``): a SUCCEED video's inputs (avatar, voice, background assets and the script)
+    and output (the video asset) go to Airflow's hook lineage collector, which OpenLineage reads.
     """
 
     template_fields = ("script", "script_id", "output_asset_name", "video", "event_extra")
@@ -114,6 +118,10 @@ class CreateVideoOperator(WorkflowOperator):
                      "asset_name": get_path(response, "output_asset_config.asset_name") or file.get("asset_name")}
             announce(context, [video], region=settings.region, project_id=settings.credentials.project_id,
                      aliases=self.outlets)
+            script_id = self.script_id or context["ti"].xcom_pull(task_ids=self.task_id, key="script_id")
+            report_video(self.hook, region=settings.region, project_id=settings.credentials.project_id,
+                         input_asset_ids=script_inputs(self.script), script_id=script_id,
+                         video_asset_id=output_asset_id)
         return result
 
     def _create_or_find(self, context: Any, api: str, body: dict[str, Any], id_key: str) -> str:
