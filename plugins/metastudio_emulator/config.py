@@ -21,6 +21,7 @@ DEFAULT_LIVE_START_SECONDS = 2.0
 DEFAULT_TRAINING_SECONDS = 10.0
 DEFAULT_TTS_SECONDS = 2.0
 MAX_CLOCK_SKEW_SECONDS = 15 * 60
+DEFAULT_DOWNLOAD_URL_SECONDS = 24 * 3600.0
 
 
 @dataclass
@@ -41,6 +42,9 @@ class EmulatorConfig:
     """Avatar and voice training: time from submission to success."""
     tts_seconds: float = DEFAULT_TTS_SECONDS
     """TTS audition: time until ``is_file_complete`` is true."""
+    download_url_seconds: float = DEFAULT_DOWNLOAD_URL_SECONDS
+    """How long a pre-signed download URL (a file's ``download_url``) is valid; after that it answers 403
+    ``AccessDenied`` "Request has expired." as OBS does, and ShowAsset gives a fresh one (24 h, as MetaStudio)."""
     max_clock_skew: float = MAX_CLOCK_SKEW_SECONDS
     throttle: bool = True
     limits: dict[str, int] = field(default_factory=dict)
@@ -64,6 +68,8 @@ class EmulatorConfig:
             value = getattr(self, name)
             if not math.isfinite(value) or value < 0:
                 raise ValueError(f"{name} must be a finite number >= 0, not {value}")
+        if not math.isfinite(self.download_url_seconds) or self.download_url_seconds <= 0:
+            raise ValueError(f"download_url_seconds must be a finite number > 0, not {self.download_url_seconds}")
 
 
 def limits_problem(limits: object) -> str | None:

@@ -12,6 +12,7 @@ from metastudio_provider.signing import content_md5
 
 from . import lifecycles
 from .config import EmulatorConfig
+from .media import sample_video
 
 
 def new_id() -> str:
@@ -232,7 +233,7 @@ class Store:
             if not job.done and lifecycles.video_state(job, now, cfg) == "SUCCEED":
                 job.done = True
                 name = (job.body.get("output_asset_config") or {}).get("asset_name") or f"video-{job.job_id}"
-                data = fake_video(job.job_id)
+                data = sample_video()  # a real 10 s MP4; its file_md5 (base64, as MetaStudio) is in the file info
                 end = lifecycles.video_end(job, cfg)
                 self.add_ready_asset(name, "VIDEO", end, asset_id=job.output_asset_id, data=data,
                                      file_name=f"{job.job_id}.mp4", content_type="video/mp4",

@@ -20,6 +20,7 @@ from ..store import Store
 T = TypeVar("T")
 OBS_BUCKET = "metastudio-emulator"
 URL_TTL_SECONDS = 24 * 3600
+"""Upload URLs' validity; download URLs last ``EmulatorConfig.download_url_seconds`` (24 h by default)."""
 
 
 class Reply:
@@ -89,8 +90,10 @@ class Ctx:
     # -- URLs of the fake OBS -------------------------------------------------------------------
 
     def object_url(self, key: str, method: str = "GET") -> str:
-        """An absolute, pre-signed URL of the fake OBS for ``key``."""
-        return presigned_url(self.base_url, key, method, self.now, self.url_secret)
+        """An absolute, pre-signed URL of the fake OBS for ``key`` (a GET one expires after the configured
+        ``download_url_seconds``)."""
+        ttl = self.config.download_url_seconds if method == "GET" else URL_TTL_SECONDS
+        return presigned_url(self.base_url, key, method, self.now, self.url_secret, ttl)
 
 
 def presign(secret: bytes, method: str, key: str, expires: int) -> str:
@@ -98,8 +101,9 @@ def presign(secret: bytes, method: str, key: str, expires: int) -> str:
     return base64.b64encode(mac).decode("ascii")
 
 
-def presigned_url(base_url: str, key: str, method: str, now: float, secret: bytes) -> str:
-    expires = int(now) + URL_TTL_SECONDS
+def presigned_url(base_url: str, key: str, method: str, now: float, secret: bytes,
+                  ttl: float = URL_TTL_SECONDS) -> str:
+    expires = int(now + ttl)
     query = urlencode({"AccessKeyId": "EMULATOROBS", "Expires": expires,
                        "Signature": presign(secret, method, key, expires)})
     return f"{base_url.rstrip('/')}/_obs/{OBS_BUCKET}/{quote(key)}?{query}"
