@@ -45,3 +45,61 @@ def test_backfill_two_dates_through_the_scheduler(airflow_cluster, cluster_emula
     assert report["failed_rows"] == ["broken-row"] and report["succeeded"] == 2
     assert len(_videos(f"{DAG_ID}-2026-11-20-")) == 3
     assert len(_videos(f"{DAG_ID}-2026-11-21-")) == 2
+
+
+LOST_DATE = "2026-11-23"  # after the DAG's start_date (a run before it has no tasks), no manifest in include/batches
+
+
+def test_a_chunk_lost_for_good_fails_its_rows_and_the_run(airflow_cluster, cluster_emulator, monkeypatch):
+    """The chunk's process is SIGKILLed inside its first create, on each of its two tries (a worker lost
+    after its last retry): it records nothing, yet the run's report counts the manifest's rows, fails
+    each of them naming the lost chunk, and the run ends failed with that in its note."""
+    import os
+    import signal
+    from pathlib import Path
+
+    import metastudio_emulator.state as emulator_state
+    from tests.conftest import connection_json
+    from tests.integration.airflow_cluster import AirflowClient
+
+    monkeypatch.setenv("AIRFLOW_CONN_METASTUDIO_DEFAULT", connection_json(cluster_emulator))
+    manifest = Path(__file__).resolve().parents[2] / "include" / "batches" / f"{LOST_DATE}.yaml"
+    manifest.write_text("- {id: one, title: One, script: First video.}\n- {id: two, title: Two, script: Second.}\n")
+    client = airflow_cluster.client
+    killer = AirflowClient(airflow_cluster.url, airflow_cluster.username, airflow_cluster.password)
+    original = emulator_state.HANDLERS
+    killed: list[int] = []
+    run: dict[str, str] = {}
+
+    seen: list[str] = []
+
+    def create_script(ctx):
+        name = (ctx.body or {}).get("script_name") or ""
+        seen.append(name)
+        if run and name.startswith(f"{DAG_ID}-{LOST_DATE}-"):
+            ti = killer.get(f"/api/v2/dags/{DAG_ID}/dagRuns/{run['run_id']}/taskInstances/submit_chunk/0")
+            if ti.get("pid") and ti["pid"] not in killed:
+                killed.append(ti["pid"])
+                os.kill(ti["pid"], signal.SIGKILL)
+        return original["CreateVideoScripts"](ctx)
+
+    monkeypatch.setattr(emulator_state, "HANDLERS", {**original, "CreateVideoScripts": create_script})
+    try:
+        client.wait_for_dag(DAG_ID, timeout=120)
+        client.unpause(DAG_ID)
+        run["run_id"] = client.request("POST", f"/api/v2/dags/{DAG_ID}/dagRuns", json={
+            "logical_date": f"{LOST_DATE}T00:00:00+00:00", "dag_run_id": f"lost-chunk-{time.time_ns()}"}
+        ).json()["dag_run_id"]
+        state = client.wait_for_run(DAG_ID, run["run_id"], timeout=180)
+        tis = {t["task_id"]: (t["state"], t["try_number"]) for t in client.task_instances(DAG_ID, run["run_id"])}
+        assert state == "failed", (tis, killed, seen)
+        assert tis["submit_chunk"] == ("failed", 2) and len(killed) == 2, (tis, killed)  # both tries lost
+        report = client.xcom(DAG_ID, run["run_id"], "report")
+        assert report["rows"] == 2 and report["succeeded"] == 0 and sorted(report["failed_rows"]) == ["one", "two"]
+        (group,) = report["failure_groups"]
+        assert "submit_chunk[0]" in group["error"] and "lost" in group["error"], group
+        note = client.get(f"/api/v2/dags/{DAG_ID}/dagRuns/{run['run_id']}")["note"]
+        assert note.startswith("Failed: 2 of 2 row(s) made no video") and "submit_chunk[0]" in note, note
+    finally:
+        manifest.unlink(missing_ok=True)
+        killer.close()
