@@ -9,7 +9,9 @@ the key. Keys are per tenant, region and API (``limiter_key``).
 Storage: ``memory://`` keeps the state in this process; ``redis://`` (``rediss://``, ``unix://``) shares
 it with every process and host using that Redis, in atomic Lua scripts clocked by Redis ``TIME``
 (``client.limiter_redis``). One limiter per storage URI is shared by everything in a process
-(``get_limiter``): threads, the sync client and the triggerer's asyncio client alike.
+(``get_limiter``): threads, the sync client and the triggerer's asyncio client alike. While that Redis does
+not answer, each process paces itself in memory at a share of each limit (``client.limiter_fallback``):
+a call never fails because of the limiter's store.
 
 Why hand-written rather than ``limits`` or ``pyrate-limiter``: neither adapts to the gateway's answers,
 and ``limits``' moving window is a whole number of seconds, so it cannot carry the margin for calls
@@ -35,6 +37,7 @@ from typing import Literal
 
 from metastudio_provider.client.adaptive import MemoryBackend, Policy
 from metastudio_provider.client.errors import MetaStudioConfigError
+from metastudio_provider.client.limiter_fallback import FallbackBackend, configured_share
 from metastudio_provider.client.limiter_redis import RedisBackend
 from metastudio_provider.client.redact import redact_uri
 
@@ -59,7 +62,9 @@ class RateLimiter:
     """Waits until a call of a key may start; learns the key's real limit from ``report``."""
 
     def __init__(self, storage_uri: str = "memory://", margin: float = DEFAULT_MARGIN,
-                 policy: Policy | None = None) -> None:
+                 policy: Policy | None = None, fallback_share: float | None = None) -> None:
+        """``fallback_share``: of each limit, what this process sends while Redis does not answer (default:
+        ``[metastudio] limiter_fallback_share``)."""
         if not storage_uri.startswith(("memory://", "redis://", "rediss://", "unix://")):
             raise MetaStudioConfigError(
                 "rate_limit_storage",
@@ -69,7 +74,10 @@ class RateLimiter:
         self.policy = policy or Policy(margin=margin)
         self._lock = threading.Lock()
         self._memory = MemoryBackend(self.policy)
-        self._redis = RedisBackend(storage_uri, self.policy) if self.uses_redis else None
+        self._store: FallbackBackend | None = None  # Redis, and memory at a share of the limits while it is down
+        if self.uses_redis:
+            share = configured_share() if fallback_share is None else fallback_share
+            self._store = FallbackBackend(RedisBackend(storage_uri, self.policy), self.policy, share)
         self._gates: dict[str, threading.Lock] = {}
         self._agates: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # loop -> {key: asyncio.Lock}
 
@@ -77,16 +85,21 @@ class RateLimiter:
     def uses_redis(self) -> bool:
         return not self.storage_uri.startswith("memory://")
 
+    @property
+    def in_fallback(self) -> bool:
+        """Whether this process paces itself in memory now because its Redis does not answer."""
+        return self._store is not None and self._store.down
+
     def try_acquire(self, key: str, limit: int, member: str) -> tuple[float, float]:
         """Take a slot now (``(0, admitted_at)``) or say how many seconds until one may free up."""
-        if self._redis is not None:
-            return self._redis.try_acquire(key, limit, member)
+        if self._store is not None:
+            return self._store.try_acquire(key, limit, member)
         with self._lock:
             return self._memory.try_acquire(key, limit, member)
 
     async def atry_acquire(self, key: str, limit: int, member: str) -> tuple[float, float]:
-        if self._redis is not None:
-            return await self._redis.atry_acquire(key, limit, member)
+        if self._store is not None:
+            return await self._store.atry_acquire(key, limit, member)
         return self.try_acquire(key, limit, member)  # in memory: no I/O, never blocks the loop
 
     def acquire(self, key: str, limit: int) -> Permit:
@@ -115,8 +128,8 @@ class RateLimiter:
         """How the permitted call ended. Never raises: a lost report must not lose the call's result."""
         args = (permit.key, permit.limit, permit.member, permit.admitted_at, outcome, retry_after)
         try:
-            if self._redis is not None:
-                self._redis.report(*args)
+            if self._store is not None:
+                self._store.report(*args)
             else:
                 with self._lock:
                     self._memory.report(*args)
@@ -124,18 +137,18 @@ class RateLimiter:
             log.warning("rate limiter: could not record a %s call of %s: %s", outcome, permit.key, exc)
 
     async def areport(self, permit: Permit, outcome: Outcome, retry_after: float | None = None) -> None:
-        if self._redis is None:
+        if self._store is None:
             return self.report(permit, outcome, retry_after)
         try:
-            await self._redis.areport(permit.key, permit.limit, permit.member, permit.admitted_at, outcome,
+            await self._store.areport(permit.key, permit.limit, permit.member, permit.admitted_at, outcome,
                                       retry_after)
         except Exception as exc:  # noqa: BLE001
             log.warning("rate limiter: could not record a %s call of %s: %s", outcome, permit.key, exc)
 
     def snapshot(self, keys: list[str]) -> dict[str, dict | None]:
         """Per key: learned rate, ceiling, counters, calls in the last minute, recent 429s (None: no state)."""
-        if self._redis is not None:
-            return self._redis.snapshot(keys)
+        if self._store is not None:
+            return self._store.snapshot(keys)
         with self._lock:
             return {key: self._memory.snapshot(key) for key in keys}
 
@@ -144,8 +157,8 @@ class RateLimiter:
         ``pattern`` (a glob on ``<tenant>:<region>:<api>``)."""
         with self._lock:
             self._memory.reset()
-        if self._redis is not None:
-            self._redis.reset(pattern)
+        if self._store is not None:
+            self._store.reset(pattern)
 
     def _gate(self, key: str) -> threading.Lock:
         with self._lock:

@@ -11,6 +11,9 @@ script's keys live in one slot):
 
 Times come from Redis (``TIME``), so hosts with skewed clocks share one schedule; both scripts run
 atomically, so no two processes can take the same slot or both cut the rate for one overshoot.
+
+A Redis that does not answer within ``SOCKET_TIMEOUT`` raises here at once (one reconnect on a closed
+connection, no other retry): ``client.limiter_fallback`` then paces the process in memory until it answers.
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ from metastudio_provider.client.adaptive import MINUTE, RECENT_THROTTLES, STATE_
 
 PREFIX = "metastudio:ratelimit:"
 US = 1_000_000
+SOCKET_TIMEOUT = 1.0
+"""Seconds to connect to Redis or to wait for a script's answer (a script takes about a millisecond); past it
+the call is paced in memory instead. ``?socket_timeout=`` / ``?socket_connect_timeout=`` in the URI win."""
 
 # ARGV: limit, member, margin µs, slack µs, state ttl ms. Returns {wait µs (0: admitted), now µs}.
 ACQUIRE = Template("""
@@ -107,6 +113,16 @@ return math.floor(rate * 1000)
 """).substitute(recent=int(RECENT_THROTTLES * US), recent_ms=int(RECENT_THROTTLES * 1000), window=int(WINDOW * US))
 
 
+def _client_options(retry: Any) -> dict[str, Any]:
+    """Short timeouts and a single reconnect (redis-py's default is 5 s and 10 retries: a stalled Redis would
+    hold a call for a minute before the limiter could fall back)."""
+    from redis.backoff import NoBackoff
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    return {"socket_timeout": SOCKET_TIMEOUT, "socket_connect_timeout": SOCKET_TIMEOUT,
+            "retry": retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,))}
+
+
 def redis_keys(key: str) -> list[str]:
     """The log, state, calls and throttled keys of one limiter key."""
     base = f"{PREFIX}{{{key}}}:"
@@ -125,8 +141,9 @@ class RedisBackend:
     def _scripts(self) -> Any:
         if self._sync is None:
             import redis
+            from redis.retry import Retry
 
-            client = redis.Redis.from_url(self.storage_uri)
+            client = redis.Redis.from_url(self.storage_uri, **_client_options(Retry))
             self._sync = (client, client.register_script(ACQUIRE), client.register_script(REPORT))
         return self._sync
 
@@ -134,8 +151,9 @@ class RedisBackend:
         loop = id(asyncio.get_running_loop())
         if loop not in self._async:
             import redis.asyncio
+            from redis.asyncio.retry import Retry as AsyncRetry
 
-            client = redis.asyncio.Redis.from_url(self.storage_uri)
+            client = redis.asyncio.Redis.from_url(self.storage_uri, **_client_options(AsyncRetry))
             self._async[loop] = (client, client.register_script(ACQUIRE), client.register_script(REPORT))
         return self._async[loop]
 
