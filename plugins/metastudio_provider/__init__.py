@@ -125,12 +125,6 @@ def get_provider_info() -> dict[str, Any]:
                         "version_added": "0.1.0", "type": "string", "example": "redis://redis:6379/1",
                         "default": "memory://",
                     },
-                    "limiter_fallback_share": {
-                        "description": "While the limiter's Redis does not answer, each process paces each API in "
-                        "memory at this share of its limit (0 < share <= 1), so that several processes stay within "
-                        "it together; back on Redis when it answers (docs/limits.md).",
-                        "version_added": "0.1.0", "type": "float", "example": "0.25", "default": "0.25",
-                    },
                 },
             }
         },

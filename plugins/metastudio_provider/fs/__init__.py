@@ -1,0 +1,1 @@
+"""Filesystems this provider registers with Airflow's ObjectStoragePath (provider info ``filesystems``)."""
