@@ -111,10 +111,19 @@ def get_provider_info() -> dict[str, Any]:
                 "factory": "metastudio_provider.video_assets.create_asset",
             }
         ],
+        # s3:// for Airflow's ObjectStoragePath (S3-compatible stores: OBS, AWS S3, MinIO) through s3fs: delivery.py
+        "filesystems": ["metastudio_provider.fs.s3"],
         "config": {
             "metastudio": {
                 "description": "Huawei Cloud MetaStudio provider settings.",
                 "options": {
+                    "delivery_uri": {
+                        "description": "Where the video DAGs deliver their videos (an ObjectStoragePath URI, e.g. "
+                        "s3://bucket/videos); the Variable metastudio_delivery_uri wins over it. Empty: the "
+                        "checkout's include/deliveries.",
+                        "version_added": "0.1.0", "type": "string", "example": "s3://videos/metastudio",
+                        "default": "",
+                    },
                     "default_region": {
                         "description": "Region used to pick a task's default pool when the task names none.",
                         "version_added": "0.1.0", "type": "string", "example": "cn-north-4", "default": "cn-north-4",
@@ -124,6 +133,12 @@ def get_provider_info() -> dict[str, Any]:
                         "memory:// (per process) or redis://host:6379/0 (shared by all processes and hosts).",
                         "version_added": "0.1.0", "type": "string", "example": "redis://redis:6379/1",
                         "default": "memory://",
+                    },
+                    "limiter_fallback_share": {
+                        "description": "While the limiter's Redis does not answer, each process paces each API in "
+                        "memory at this share of its limit (0 < share <= 1), so that several processes stay within "
+                        "it together; back on Redis when it answers (docs/limits.md).",
+                        "version_added": "0.1.0", "type": "float", "example": "0.25", "default": "0.25",
                     },
                 },
             }
