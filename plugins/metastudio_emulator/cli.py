@@ -74,6 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="avatar/voice training time from submission to success")
     parser.add_argument("--tts-seconds", type=seconds, default=c.DEFAULT_TTS_SECONDS,
                         help="time until a TTS audition file is complete")
+    parser.add_argument("--live-exit-hour-seconds", type=seconds, default=c.DEFAULT_LIVE_EXIT_HOUR_SECONDS,
+                        help="seconds per hour of a livestream's play_policy.live_exit_config.max_live_duration "
+                             "(MetaStudio stops it itself after that many hours); shorten it to try the stop")
     parser.add_argument("--download-url-seconds", type=seconds, default=c.DEFAULT_DOWNLOAD_URL_SECONDS,
                         help="how long a download URL is valid (then 403 'Request has expired.'; ShowAsset "
                              "gives a fresh one)")
@@ -99,7 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             region=args.region, ak=args.ak, sk=args.sk, project_id=args.project_id, job_seconds=args.job_seconds,
             failure_rate=args.failure_rate, live_start_seconds=args.live_start_seconds,
             training_seconds=args.training_seconds, tts_seconds=args.tts_seconds, public_url=args.public_url,
-            download_url_seconds=args.download_url_seconds,
+            download_url_seconds=args.download_url_seconds, live_exit_hour_seconds=args.live_exit_hour_seconds,
             throttle=not args.no_throttle, limits=dict(args.limit), seed=args.seed)
     except ValueError as err:
         print(f"metastudio-emulator: {err}", file=sys.stderr)

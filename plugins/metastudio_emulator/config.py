@@ -22,6 +22,7 @@ DEFAULT_TRAINING_SECONDS = 10.0
 DEFAULT_TTS_SECONDS = 2.0
 MAX_CLOCK_SKEW_SECONDS = 15 * 60
 DEFAULT_DOWNLOAD_URL_SECONDS = 24 * 3600.0
+DEFAULT_LIVE_EXIT_HOUR_SECONDS = 3600.0
 
 
 @dataclass
@@ -45,6 +46,9 @@ class EmulatorConfig:
     download_url_seconds: float = DEFAULT_DOWNLOAD_URL_SECONDS
     """How long a pre-signed download URL (a file's ``download_url``) is valid; after that it answers 403
     ``AccessDenied`` "Request has expired." as OBS does, and ShowAsset gives a fresh one (24 h, as MetaStudio)."""
+    live_exit_hour_seconds: float = DEFAULT_LIVE_EXIT_HOUR_SECONDS
+    """Seconds per hour of ``play_policy.live_exit_config.max_live_duration`` (MetaStudio stops a livestream
+    itself that many hours after it went live): 3600 as MetaStudio; tests shorten an hour to seconds."""
     max_clock_skew: float = MAX_CLOCK_SKEW_SECONDS
     throttle: bool = True
     limits: dict[str, int] = field(default_factory=dict)
@@ -64,7 +68,7 @@ class EmulatorConfig:
             raise ValueError("failure_rate must be between 0 and 1")
         if problem := limits_problem(self.limits):
             raise ValueError(problem)
-        for name in ("job_seconds", "live_start_seconds", "training_seconds", "tts_seconds"):
+        for name in ("job_seconds", "live_start_seconds", "training_seconds", "tts_seconds", "live_exit_hour_seconds"):
             value = getattr(self, name)
             if not math.isfinite(value) or value < 0:
                 raise ValueError(f"{name} must be a finite number >= 0, not {value}")

@@ -51,23 +51,35 @@ def video_times(job: VideoJob, now: float, config: EmulatorConfig) -> tuple[floa
 
 
 def live_state(job: LiveJob, now: float, config: EmulatorConfig) -> str:
-    """WAITING for ``live_start_seconds``, PROCESSING until stopped (then SUCCEED) or a scripted ending."""
+    """WAITING for ``live_start_seconds``, PROCESSING until stopped (then SUCCEED), a scripted ending, or
+    its ``live_exit_config`` time (SUCCEED: MetaStudio stopped it), whichever comes first."""
     if job.stopped_at is not None:
         return "SUCCEED"
-    if job.ending is not None and now >= job.ending.at:
+    if job.ending is not None and now >= job.ending.at and (job.exit_at is None or job.ending.at <= job.exit_at):
         return job.ending.state
+    if job.exit_at is not None and now >= job.exit_at:
+        return "SUCCEED"
     if now - job.created < config.live_start_seconds:
         return "WAITING"
     return "PROCESSING"
 
 
 def live_end_time(job: LiveJob, now: float) -> float | None:
-    """When the job ended (stopped or scripted ending reached), None while it runs."""
+    """When the job ended (stopped, scripted ending or live_exit_config time reached), None while it runs."""
+    ends = [t for t in (job.ending.at if job.ending is not None else None, job.exit_at) if t is not None]
     if job.stopped_at is not None:
         return job.stopped_at
-    if job.ending is not None and now >= job.ending.at:
-        return job.ending.at
+    if ends and now >= min(ends):
+        return min(ends)
     return None
+
+
+def live_exit_seconds(body: dict[str, Any], config: EmulatorConfig) -> float | None:
+    """Seconds after going live at which MetaStudio stops a job by itself: ``play_policy.live_exit_config
+    .max_live_duration`` hours (0 or absent: no limit; an hour is ``config.live_exit_hour_seconds``). Every
+    ``auto_stop_mode`` stops it at that time here (FORCE_EXIT; the emulator has no segments to wait for)."""
+    hours = (((body.get("play_policy") or {}).get("live_exit_config")) or {}).get("max_live_duration")
+    return float(hours) * config.live_exit_hour_seconds if hours else None
 
 
 def ending_error(job: VideoJob | LiveJob, state: str, default: dict[str, str]) -> dict[str, str] | None:

@@ -125,6 +125,7 @@ class LiveJob:
     stopped_at: float | None = None
     commands: list[dict[str, Any]] = field(default_factory=list)
     ending: Ending | None = None
+    exit_at: float | None = None  # MetaStudio stops it itself then (play_policy.live_exit_config)
 
 
 @dataclass

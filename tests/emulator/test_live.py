@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from .helpers import call, manual_clock, system_asset, upload_asset, wait_for
 
 
@@ -65,3 +67,45 @@ def test_rule_groups_and_products(emu) -> None:
     assert shown["name"] == "Green tea" and shown["asset_list"][0]["main_url"]
     assert call(emu, "ListProducts", query={"name": "green"})["count"] == 1
     call(emu, "DeleteProduct", {"product_id": product_id}, expect=204)
+
+
+def test_metastudio_stops_a_livestream_at_its_live_exit_config(emu) -> None:
+    """play_policy.live_exit_config.max_live_duration (hours): MetaStudio itself ends the job that long after
+    it went live, however long nobody stops it (SUCCEED, end_time at that moment); 0 is no limit."""
+    room_id = _room(emu, "exit room")
+    exit_in_two_hours = {"play_policy": {"live_exit_config": {"max_live_duration": 2, "auto_stop_mode": "FORCE_EXIT"}}}
+    hour = 60.0  # an emulator "hour" of max_live_duration, so the clock stays within X-Sdk-Date's 15 minutes
+    emu.config.live_exit_hour_seconds = hour
+    with manual_clock(emu) as clock, _restored(emu):
+        job_id = call(emu, "StartSmartLive", {"room_id": room_id}, json=exit_in_two_hours)["job_id"]
+        ids = {"room_id": room_id, "job_id": job_id}
+        clock.advance(emu.config.live_start_seconds + 2 * hour - 1)
+        live = call(emu, "ShowSmartLive", ids)
+        assert live["state"] == "PROCESSING" and not live.get("end_time")
+        clock.advance(2)
+        ended = call(emu, "ShowSmartLive", ids)
+        assert ended["state"] == "SUCCEED", ended
+        assert abs(emu_seconds(ended["end_time"]) - emu_seconds(ended["start_time"]) - 2 * hour) < 1, ended
+        unlimited = call(emu, "StartSmartLive", {"room_id": room_id},
+                         json={"play_policy": {"live_exit_config": {"max_live_duration": 0}}})["job_id"]
+        clock.advance(5 * hour)
+        assert call(emu, "ShowSmartLive", {"room_id": room_id, "job_id": unlimited})["state"] == "PROCESSING"
+        call(emu, "StopSmartLive", {"room_id": room_id, "job_id": unlimited})
+    for bad in ({"max_live_duration": 169}, {"max_live_duration": -1}, {"auto_stop_mode": "WHENEVER"}):
+        refused = call(emu, "StartSmartLive", {"room_id": room_id},
+                       json={"play_policy": {"live_exit_config": bad}}, expect=400)
+        assert "live_exit_config" in refused["error_msg"], refused
+
+
+def emu_seconds(iso: str) -> float:
+    from datetime import datetime
+
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+
+
+@contextmanager
+def _restored(emu):
+    try:
+        yield
+    finally:
+        emu.config.live_exit_hour_seconds = 3600.0

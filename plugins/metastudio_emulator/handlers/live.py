@@ -16,6 +16,8 @@ ROOM_FIELDS = ("room_name", "room_description", "room_type", "scene_scripts", "i
                "backup_model_asset_ids", "live_event_callback_config", "rtc_callback_config", "review_config",
                "shared_config", "view_mode", "co_streamer_config", "priv_data", "cover_url")
 LIVE_LIMIT_HOURS = 24
+LIVE_EXIT_MAX_HOURS = 168  # LiveExitConfig.max_live_duration: hours, at most a week, 0 = no limit
+AUTO_STOP_MODES = ("FORCE_EXIT", "SEGMENT_END", "SCENE_END", "SCRIPT_END")
 LIVE_FAILURE = {"error_code": "MSS.00020001", "error_msg": "Livestream failed (failure injected by the emulator)"}
 LIVE_BLOCK_REASON = "Livestream blocked by the platform (block injected by the emulator)"
 
@@ -205,6 +207,13 @@ def block_reason(job: LiveJob, state: str) -> str | None:
 
 def start_smart_live(ctx: Ctx) -> Result:
     room = ctx.get(ctx.store.rooms, "live room", "room_id")
+    exit_config = ((ctx.body.get("play_policy") or {}).get("live_exit_config")) or {}
+    hours = exit_config.get("max_live_duration")
+    if hours is not None and not 0 <= hours <= LIVE_EXIT_MAX_HOURS:
+        raise invalid(f"play_policy.live_exit_config.max_live_duration must be 0-{LIVE_EXIT_MAX_HOURS} hours "
+                      f"(0: no limit), not {hours}")
+    if exit_config.get("auto_stop_mode") not in (None, *AUTO_STOP_MODES):
+        raise invalid(f"play_policy.live_exit_config.auto_stop_mode must be one of {', '.join(AUTO_STOP_MODES)}")
     active = _active_job(ctx, room["room_id"])
     if active is not None:
         state = lifecycles.live_state(active, ctx.now, ctx.config)
@@ -212,6 +221,8 @@ def start_smart_live(ctx: Ctx) -> Result:
                         "stop it before starting another")
     job = LiveJob(job_id=new_id(), room_id=room["room_id"], created=ctx.now, body=copy.deepcopy(ctx.body))
     job.ending = ctx.store.take_planned_ending("live", ctx.now + ctx.config.live_start_seconds)
+    if (seconds := lifecycles.live_exit_seconds(ctx.body, ctx.config)) is not None:
+        job.exit_at = lifecycles.live_start_time(job, ctx.config) + seconds
     ctx.store.live_jobs[job.job_id] = job
     return {"job_id": job.job_id, "rtc_room_info": _rtc_info(job), "live_event_report_url": _report_url(ctx, job),
             "live_warning_info": [], "limit_duration": LIVE_LIMIT_HOURS}
