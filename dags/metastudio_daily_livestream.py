@@ -9,7 +9,7 @@ from pathlib import Path
 import pendulum
 from airflow.sdk import dag
 
-from metastudio_provider.livestream_dag import janitor_task, livestream_params, livestream_shows
+from metastudio_provider.livestream.dag import janitor_task, livestream_params, livestream_shows
 from metastudio_provider.timetables import local_cron_schedule, local_time_summary
 
 INCLUDE = Path(__file__).resolve().parent.parent / "include"

@@ -91,8 +91,9 @@ def get_provider_info() -> dict[str, Any]:
             {
                 "integration-name": "Huawei Cloud MetaStudio",
                 "python-modules": ["metastudio_provider.operators.api", "metastudio_provider.operators.assets",
-                                   "metastudio_provider.operators.videos", "metastudio_provider.operators.livestream",
-                                   "metastudio_provider.operators.live_show", "metastudio_provider.operators.training"],
+                                   "metastudio_provider.operators.videos", "metastudio_provider.livestream.rooms",
+                                   "metastudio_provider.livestream.show", "metastudio_provider.livestream.start_stop",
+                                   "metastudio_provider.operators.training"],
             }
         ],
         "sensors": [
@@ -100,7 +101,7 @@ def get_provider_info() -> dict[str, Any]:
         ],
         "triggers": [
             {"integration-name": "Huawei Cloud MetaStudio", "python-modules": ["metastudio_provider.triggers.metastudio",
-                                                                               "metastudio_provider.triggers.livestream"]}
+                                                                               "metastudio_provider.livestream.watch"]}
         ],
         "extra-links": ["metastudio_provider.links.MetaStudioConsoleLink"],
         # metastudio://<region>/<project_id>/assets/<asset_id>: the videos the DAGs announce (video_assets.py)

@@ -12,8 +12,9 @@ import httpx
 import pendulum
 
 from metastudio_provider.hooks.metastudio import MetaStudioHook
-from metastudio_provider.operators.livestream import LivestreamShowOperator, PrepareLivestreamRoomOperator
-from metastudio_provider.triggers.livestream import LivestreamWatchTrigger
+from metastudio_provider.livestream.rooms import PrepareLivestreamRoomOperator
+from metastudio_provider.livestream.show import LivestreamShowOperator
+from metastudio_provider.livestream.watch import LivestreamWatchTrigger
 
 from .helpers import emu_call
 

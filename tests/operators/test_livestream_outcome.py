@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from metastudio_provider.livestream_dag import room_outcome
+from metastudio_provider.livestream.dag import room_outcome
 
 DONE = {"plan_show": "success", "prepare_room": "success", "show": "success"}
 

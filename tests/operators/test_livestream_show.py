@@ -16,8 +16,14 @@ import pytest
 from airflow.sdk.exceptions import AirflowFailException
 
 from metastudio_provider.hooks.metastudio import MetaStudioHook
-from metastudio_provider.room_claims import Claim, Runs, Started, service_time, settle_room, stop_orphans
-from metastudio_provider.shows import missed_message, planned_start, show_problems, show_settings, show_window
+from metastudio_provider.livestream.claims import Claim, Runs, Started, service_time, settle_room, stop_orphans
+from metastudio_provider.livestream.window import (
+    missed_message,
+    planned_start,
+    show_problems,
+    show_settings,
+    show_window,
+)
 
 from .helpers import emu_call, knobs
 from .livestream_helpers import (
@@ -217,3 +223,37 @@ def test_the_show_judges_an_early_end_by_metastudios_end_time() -> None:
     assert ctx["ti"].xcoms["outcome"]["status"] == "cut_short" and ctx["ti"].xcoms["outcome"]["restarts"] == 0
     on_time = {**seen_late, "state": "FAILED", "ended_at": now - 11}
     assert show("r", duration=60).watched(context("judge-run-2"), on_time)["status"] == "success"
+
+
+def test_a_deferred_show_carries_its_state_as_one_json_value(metastudio_conn) -> None:
+    """Deferrable: the wait for the start and the watch each defer with ``{"state": ...}`` (one JSON value),
+    and the show resumes from it as Airflow resumes a task (``resume_execution``)."""
+    from airflow.sdk.exceptions import TaskDeferred
+
+    from metastudio_provider.livestream.show import LivestreamShowOperator
+    from metastudio_provider.livestream.steps import ShowState
+
+    def deferrable(room_id: str, **kwargs: Any) -> LivestreamShowOperator:
+        return LivestreamShowOperator(task_id="show", room_id=room_id, deferrable=True, poll_interval=0.2, **kwargs)
+
+    prepared, ctx = prepare(f"defer-{uuid.uuid4().hex[:6]}", "defer-run")
+    room_id, soon = prepared["room_id"], (pendulum.now("UTC") + timedelta(minutes=5)).isoformat()
+    with pytest.raises(TaskDeferred) as waiting:
+        deferrable(room_id, duration=60, starts_at=soon).execute(ctx)
+    assert waiting.value.method_name == "go_live" and set(waiting.value.kwargs or {}) == {"state"}
+    state = ShowState.from_json(json.loads(json.dumps(waiting.value.kwargs["state"])))  # type: ignore[index]
+    assert state.plan.room_id == room_id and datetime.fromisoformat(state.plan.starts_at) == datetime.fromisoformat(soon)
+    with knobs(metastudio_conn, **LIVE), pytest.raises(TaskDeferred) as watching:
+        deferrable(room_id, duration=60).execute(ctx)
+    deferred = watching.value
+    assert deferred.method_name == "watched" and set(deferred.kwargs or {}) == {"state"}
+    carried = json.loads(json.dumps(deferred.kwargs))
+    (job_id,) = carried["state"]["job_ids"]
+    assert deferred.trigger.serialize()[0] == "metastudio_provider.triggers.livestream.LivestreamWatchTrigger"
+    MetaStudioHook().call("StopSmartLive", {"room_id": room_id, "job_id": job_id})
+    now = time.time()
+    event = {"room_id": room_id, "job_id": job_id, "status": "completed", "state": "SUCCEED", "reason": "",
+             "live_since": now - 60, "ends_at": now, "stopped_at": now + 0.2, "ended_at": now + 0.2}
+    outcome = deferrable(room_id, duration=60).resume_execution("watched", {**carried, "event": event}, ctx)
+    assert outcome["status"] == "success" and outcome["job_ids"] == [job_id] and outcome["stop_delay_seconds"] == 0.2
+    assert ctx["ti"].xcoms["outcome"] == outcome

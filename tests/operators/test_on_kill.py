@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from airflow.sdk.exceptions import AirflowFailException
 
-from metastudio_provider.operators.livestream import StartLivestreamOperator
+from metastudio_provider.livestream.start_stop import StartLivestreamOperator
 from metastudio_provider.operators.videos import CreateVideoOperator
 
 from .helpers import emu_call, knobs

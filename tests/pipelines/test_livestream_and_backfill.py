@@ -7,7 +7,7 @@ import json
 import httpx
 
 from metastudio_provider.hooks.metastudio import MetaStudioHook
-from metastudio_provider.room_claims import Claim
+from metastudio_provider.livestream.claims import Claim
 from tests.conftest import connection_json
 
 

@@ -1,4 +1,4 @@
-"""The livestream DAG's tasks (``metastudio_provider.livestream_dag``, as dags/metastudio_daily_livestream.py
+"""The livestream DAG's tasks (``metastudio_provider.livestream.dag``, as dags/metastudio_daily_livestream.py
 builds them) on the test rooms of ``livestream_rooms/``, for tests/integration/test_livestream_cluster.py.
 
 ``ms_livestream`` lets several runs (one room each) go at once and polls every second;
@@ -14,7 +14,7 @@ from typing import Any
 import pendulum
 from airflow.sdk import DAG
 
-from metastudio_provider.livestream_dag import livestream_params, livestream_shows
+from metastudio_provider.livestream.dag import livestream_params, livestream_shows
 
 HERE = Path(__file__).resolve().parent
 
