@@ -1,4 +1,5 @@
-"""Video backfill: one manifest of videos per date (include/batches/<date>.yaml), submitted at the API limit."""
+"""Video backfill: one manifest of videos per date (<batches folder>/<date>.yaml, .csv or .jsonl), submitted at the
+API limit, each video delivered to the delivery folder."""
 
 from __future__ import annotations
 
@@ -11,20 +12,35 @@ import pendulum
 from airflow.sdk import dag, get_current_context, task
 
 from metastudio_provider.batches import submit_and_wait
+from metastudio_provider.operators.delivery import DeliverBatchVideosOperator
 from metastudio_provider.timetables import local_cron_schedule
 from metastudio_provider.video_assets import VIDEOS
 
 log = logging.getLogger(__name__)
-BATCHES = Path(os.environ.get("METASTUDIO_BATCHES_DIR", Path(__file__).resolve().parent.parent / "include" / "batches"))
+INCLUDE = Path(__file__).resolve().parent.parent / "include"
+BATCHES = INCLUDE / "batches"  # the default; METASTUDIO_BATCHES_DIR, the Variable metastudio_batches_uri win
+DELIVERIES = f"file://{INCLUDE / 'deliveries'}"  # the default; the Variable metastudio_delivery_uri wins
 CHUNK_SIZE = int(os.environ.get("METASTUDIO_BATCH_CHUNK_SIZE", "50"))
 POLL_SECONDS = float(os.environ.get("METASTUDIO_POLL_SECONDS", "5"))  # how often the render wait looks
 
 DOC = """
 ### MetaStudio video backfill
 
-One batch per day: `include/batches/<YYYY-MM-DD>.yaml` lists rows; each row has an explicit `id`
-(unique in its manifest: it names the row's video, so inserting a row never remaps videos), a
-`title`, a `script`, and optional `avatar`, `voice`, `background` asset ids.
+One batch per day: `<YYYY-MM-DD>.yaml` (or `.yml`), `.csv` (a header row: `id,title,script,avatar,voice,background`;
+an empty cell is an absent value) or `.jsonl` (one JSON object per line) lists rows; each row has an explicit
+`id` (unique in its manifest: it names the row's video, so inserting a row never remaps videos), a
+`title`, a `script`, and optional `avatar`, `voice`, `background` asset ids. Two manifests for one date
+are refused, naming both.
+
+**Where manifests are read**: the checkout's `include/batches/`, or any ObjectStoragePath folder set in
+the Airflow Variable `metastudio_batches_uri` (or `[metastudio] batches_uri`), e.g.
+`s3://batches/metastudio`, with the store's connection in the Variable `metastudio_batches_conn_id`.
+
+**Delivery**: `deliver_videos` copies every SUCCEED row's video to
+`<destination>/metastudio_video_backfill/<date>/<row id>.mp4` (verified size and MD5, exactly once:
+a re-run copies nothing again). The destination: the Variable `metastudio_delivery_uri` (or
+`[metastudio] delivery_uri`), default `include/deliveries/`; its store's connection: the Variable
+`metastudio_delivery_conn_id`. A row whose video could not be delivered is a failed row.
 
 **Catch-up is explicit.** Unpausing the DAG starts no run for a past date, today's midnight included
 (`catchup=False` and the project's timetable): the first is the next midnight (UTC). Make past dates
@@ -43,10 +59,11 @@ named `<dag>-<date>-<row id>` and what exists is reused, so a re-run never makes
 The render wait is one deferred sensor listing all jobs per call.
 
 **Run states.** `report` always summarises the date, counting the manifest's rows (rows, videos
-made, and the rows that made none grouped by cause, with error codes and messages). The run then
-ends **failed** if any row did not produce a SUCCEED video (bad manifest, a row refused by
-MetaStudio, a video that ended FAILED, or a chunk that failed as a whole: a wrong AK/SK, a missing
-connection, a lost worker; each of its rows counts as failed), and the last task,
+made and delivered, and the rows that made none grouped by cause, with error codes and messages). The
+run then ends **failed** if any row did not produce a SUCCEED, delivered video (bad manifest, a row
+refused by MetaStudio, a video that ended FAILED, a video that could not be delivered, or a chunk that
+failed as a whole: a wrong AK/SK, a missing connection, a lost worker; each of its rows counts as
+failed), and the last task,
 `all_videos_made`, says which. A date without a manifest is **skipped** (every task shows skipped
 and `load_manifest` says why).
 """
@@ -54,8 +71,8 @@ and `load_manifest` says why).
 
 @dag(
     dag_id="metastudio_video_backfill",
-    description="One batch of avatar videos per date from include/batches/<date>.yaml; "
-    "past dates only via airflow backfill create",
+    description="One batch of avatar videos per date from include/batches/<date>.yaml|.csv|.jsonl (or a store), "
+    "delivered to include/deliveries (or a store); past dates only via airflow backfill create",
     schedule=local_cron_schedule("0 0 * * *", "UTC"),  # daily; unpausing never makes a run for a past date
     start_date=pendulum.datetime(2026, 11, 20, tz="UTC"),
     catchup=False,
@@ -74,7 +91,8 @@ def metastudio_video_backfill():
         Any failure is kept in XCom ``error``, so the report fails the run with it."""
         from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
-        from metastudio_provider.batches import ManifestError, chunk_error_text, chunked, load_manifest
+        from metastudio_provider.batches import ManifestError, chunk_error_text, chunked
+        from metastudio_provider.manifests import EXTENSIONS, batches_folder, find_manifest, read_manifest
         from metastudio_provider.preflight import check_run_conf
         from metastudio_provider.run_notes import note_for_run
 
@@ -83,11 +101,13 @@ def metastudio_video_backfill():
             if not ds:
                 raise AirflowFailException("this run has no logical date: run dates with "
                                            "`airflow backfill create` or trigger with a logical date")
-            path = BATCHES / f"{ds}.yaml"
-            if not path.is_file():
-                raise AirflowSkipException(f"no batch manifest for {ds} ({path}): nothing to make, the run is skipped")
             try:
-                rows = load_manifest(path)
+                folder = batches_folder(BATCHES)
+                path = find_manifest(folder, ds)
+                if path is None:
+                    raise AirflowSkipException(f"no batch manifest for {ds} ({folder}/{ds}"
+                                               f"{{{','.join(EXTENSIONS)}}}): nothing to make, the run is skipped")
+                rows = read_manifest(path)
             except ManifestError as exc:
                 raise AirflowFailException(str(exc)) from None
             if not rows:
@@ -104,13 +124,14 @@ def metastudio_video_backfill():
 
     @task(trigger_rule="none_skipped", outlets=[VIDEOS])
     def report(jobs: dict | None, ds: str | None = None, ti=None) -> dict:
-        """Every row of the manifest and its outcome (a row of a chunk that failed is a failed row); which
-        rows made no video, grouped by cause. Each SUCCEED video is announced as an asset event through
-        the alias metastudio-videos (video_assets)."""
-        from metastudio_provider.batches import report_lines, row_results, summarize
+        """Every row of the manifest and its outcome (a row of a chunk that failed is a failed row, so is a
+        video that was not delivered); which rows made no video, grouped by cause. Each SUCCEED, delivered
+        video is announced as an asset event through the alias metastudio-videos (video_assets), its
+        extra naming the delivered copy (delivered_uri)."""
+        from metastudio_provider.batches import delivery_results, report_lines, row_results, summarize
         from metastudio_provider.video_assets import announce_batch
 
-        summary = summarize(row_results(ti), jobs)
+        summary = summarize(row_results(ti), jobs, delivery_results(ti))
         if manifest_error := ti.xcom_pull(task_ids="load_manifest", key="error"):
             summary["manifest_error"] = manifest_error
             log.error("Batch: the manifest was refused: %s", manifest_error)
@@ -140,7 +161,12 @@ def metastudio_video_backfill():
         log.info("All %d row(s) made their video", summary["rows"])
 
     jobs = submit_and_wait(load_manifest(), prefix="{{ dag.dag_id }}-{{ ds }}", poll_interval=POLL_SECONDS)
-    report(jobs) >> all_videos_made()
+    # every SUCCEED row's video to <destination>/<dag_id>/<ds>/<row id>.mp4; runs whatever the chunks did
+    deliver = DeliverBatchVideosOperator(task_id="deliver_videos", trigger_rule="none_skipped",
+                                         fallback_destination=DELIVERIES,
+                                         subfolder="{{ dag.dag_id }}/{{ ds }}")
+    jobs >> deliver
+    deliver >> report(jobs) >> all_videos_made()
 
 
 metastudio_video_backfill()

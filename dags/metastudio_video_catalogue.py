@@ -18,7 +18,7 @@ from metastudio_provider.video_assets import VIDEOS
 log = logging.getLogger(__name__)
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "include" / "catalogue"
 DIR_VARIABLE = "metastudio_catalogue_dir"
-FIELDS = ("title", "duration", "download_url", "asset_id", "row_id", "batch_date", "job_id", "asset_name")
+FIELDS = ("delivered_uri", "title", "duration", "download_url", "asset_id", "row_id", "batch_date", "job_id", "asset_name")
 
 DOC = f"""
 ### MetaStudio video catalogue
@@ -33,8 +33,9 @@ with the new events. Unpause it to start cataloguing.
 it. A video already in the catalogue is not added again, so a retried or repeated run adds nothing
 twice. The folder can be changed with the Airflow Variable `{DIR_VARIABLE}`.
 
-Triggered by hand, it adds every video ever announced that the catalogue lacks. The download URLs
-are MetaStudio's: valid for 24 hours (ShowAsset gives a fresh one).
+Triggered by hand, it adds every video ever announced that the catalogue lacks. `delivered_uri` is
+the video's delivered copy (where the pipeline or the backfill put it: a file:// or s3:// URI), the
+file to use; the download URLs are MetaStudio's: valid for 24 hours (ShowAsset gives a fresh one).
 """
 
 

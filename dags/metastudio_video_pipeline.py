@@ -1,4 +1,5 @@
-"""Video pipeline, triggered from the Airflow UI: check inputs → upload background → video script → video → report."""
+"""Video pipeline, triggered from the Airflow UI: check inputs → upload background → video script → video (made and
+delivered) → report."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
 
 from metastudio_provider.operators.assets import UploadAssetOperator
-from metastudio_provider.operators.videos import CreateVideoOperator
+from metastudio_provider.operators.delivery import CreateAndDeliverVideoOperator
 from metastudio_provider.video_assets import VIDEOS
 
 INCLUDE = Path(__file__).resolve().parent.parent / "include"
 # Background images are read only from under this folder (a path outside it is refused).
 ASSETS_ROOT = Path(os.environ.get("METASTUDIO_ASSETS_ROOT", INCLUDE))
+DELIVERIES = f"file://{INCLUDE / 'deliveries'}"  # the default; the Variable metastudio_delivery_uri wins
 # No `pattern` in the Params: Airflow's form does not check one, and the API's refusal of a value that breaks
 # it shows the raw regular expression and the whole schema. validate_inputs refuses such values in words.
 SIZES = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
@@ -36,12 +38,19 @@ image by its content (PNG/JPEG) and size, names without slashes or control chara
 fails the run there, at once and without retries, naming what to fix; nothing is left behind.
 
 Then it uploads the background image as an asset, writes a video script, renders a 2D avatar
-video (the wait is deferred: no worker slot is held while MetaStudio renders) and reports the
-output video's asset id and download URL.
+video (the wait is deferred: no worker slot is held while MetaStudio renders), delivers it and
+reports the output video's asset id, download URL and delivered copy.
+
+**Delivery**: `create_video` copies the finished video to
+`<destination>/metastudio_video_pipeline/<run id>/<asset id>.mp4` before announcing it (verified size
+and MD5; a retry copies nothing twice). The destination: the Airflow Variable `metastudio_delivery_uri`
+(or `[metastudio] delivery_uri`), default `include/deliveries/`, e.g. `s3://videos/metastudio` with
+the store's connection in the Variable `metastudio_delivery_conn_id`. A video that cannot be delivered
+fails the task.
 
 The finished video is announced as an Airflow asset event through the asset alias
-`metastudio-videos` (URI `metastudio://<region>/<project_id>/assets/<asset_id>`, extra: title,
-duration, download URL, job id): DAGs scheduled on that alias, such as
+`metastudio-videos` (URI `metastudio://<region>/<project_id>/assets/<asset_id>`, extra: the delivered
+copy's URI, title, duration, download URL, job id): DAGs scheduled on that alias, such as
 `metastudio_video_catalogue`, run on it.
 """
 
@@ -160,12 +169,13 @@ def metastudio_video_pipeline():
         )
 
     script = build_script(inputs, background.output)
-    video = CreateVideoOperator(
+    video = CreateAndDeliverVideoOperator(
         task_id="create_video",
         script=script,
         output_asset_name=inputs["output_name"],
-        outlets=[VIDEOS],  # the SUCCEED video is announced as an asset event (video_assets)
+        outlets=[VIDEOS],  # the SUCCEED video is delivered, then announced as an asset event (video_assets)
         event_extra={"title": inputs["title"]},
+        fallback_destination=DELIVERIES,
     )
 
     @task
@@ -174,7 +184,7 @@ def metastudio_video_pipeline():
         summary = {"title": params["title"], **video}
         print(f"Video {summary['title']!r}: job {video['job_id']} {video['state']}; "
               f"output asset {video['output_asset_id']} ({video.get('duration')} s); "
-              f"download: {video['download_url']}")
+              f"download: {video['download_url']}; delivered to {video.get('delivered_uri')}")
         return summary
 
     report(video.output)

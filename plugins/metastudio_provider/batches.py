@@ -34,19 +34,12 @@ class ManifestError(ValueError):
     """A manifest that cannot be used at all (unreadable, not YAML, rows without unique ids)."""
 
 
-def load_manifest(path: Path) -> list[dict[str, Any]]:
-    """Read, parse and check a manifest file; ``ManifestError`` says what is wrong and where."""
-    import yaml
+def load_manifest(path: Path | Any) -> list[dict[str, Any]]:
+    """Read, parse (YAML, CSV or JSON Lines, by the extension: ``manifests``) and check a manifest file, a
+    ``Path`` or an ``ObjectStoragePath``; ``ManifestError`` says what is wrong and where."""
+    from metastudio_provider.manifests import read_manifest
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ManifestError(f"{path}: cannot be read: {exc}") from None
-    try:
-        rows = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ManifestError(f"{path.name}: not valid YAML: {' '.join(str(exc).split())}") from None
-    return validate_rows(rows if rows is not None else [], path.name)
+    return read_manifest(path)
 
 
 def validate_rows(rows: Any, source: str) -> list[dict[str, Any]]:
@@ -237,10 +230,15 @@ def _unsubmitted(chunk: list[dict[str, Any]], index: int, error: dict | None, ch
              "error_code": (error or {}).get("error_code"), "retryable": False} for row in chunk]
 
 
-def summarize(rows: list[dict[str, Any]], jobs: dict[str, dict[str, Any]] | None) -> dict[str, Any]:
+def summarize(rows: list[dict[str, Any]], jobs: dict[str, dict[str, Any]] | None,
+              deliveries: dict[str, Any] | None = None) -> dict[str, Any]:
     """Every row with its job's final state and output asset, and which rows did not make a video:
     ``failures`` gives each one's id, error code and message (the API's refusal, or the job's error_info);
-    ``failure_groups`` the same grouped by cause (one line for 1,000 rows refused for one reason)."""
+    ``failure_groups`` the same grouped by cause (one line for 1,000 rows refused for one reason).
+
+    With ``deliveries`` (``delivery_results``) each SUCCEED row also gets its ``delivered_uri`` (None when
+    it was not delivered: then it is a failed row too, with the delivery's error) and ``delivery``
+    (delivered / already_there / failed); ``delivered`` counts the rows delivered."""
     jobs = jobs or {}
     failures = []
     for r in rows:
@@ -253,14 +251,55 @@ def summarize(rows: list[dict[str, Any]], jobs: dict[str, dict[str, Any]] | None
             failures.append({"row": r["row"], "job_id": r.get("job_id"), "error_code": info.get("error_code"),
                              "error": f"video job ended {r['state'] or 'without a final state'}"
                              + (f": {info.get('error_msg')}" if info.get("error_msg") else "")})
+        elif deliveries is not None:
+            result = (deliveries.get("results") or {}).get(r["row"])
+            if result and result.get("status") != "failed":
+                r["delivered_uri"], r["delivery"] = result["delivered_uri"], result["status"]
+                continue
+            r["delivered_uri"], r["delivery"] = None, "failed"
+            error = (result or {}).get("error") or deliveries.get("error") or \
+                f"{DELIVER_TASK} recorded no result for it: its task failed or was lost (see its log)"
+            failures.append({"row": r["row"], "job_id": r.get("job_id"), "error_code": None,
+                             "error": f"video made but not delivered: {error}", "delivery": True})
     groups: dict[tuple[str | None, str], list[str]] = {}
     for f in failures:
         groups.setdefault((f["error_code"], f["error"]), []).append(f["row"])
-    return {"rows": len(rows), "succeeded": sum(VIDEO_JOB.succeeded(r["state"]) for r in rows),
-            "failed_rows": [f["row"] for f in failures], "failures": failures,
-            "failure_groups": [{"error_code": code, "error": error, "rows": ids}
-                               for (code, error), ids in groups.items()],
-            "details": rows}
+    summary = {"rows": len(rows), "succeeded": sum(VIDEO_JOB.succeeded(r["state"]) for r in rows),
+               "failed_rows": [f["row"] for f in failures], "failures": failures,
+               "failure_groups": [{"error_code": code, "error": error, "rows": ids}
+                                  for (code, error), ids in groups.items()],
+               "details": rows}
+    if deliveries is not None:
+        summary["delivered"] = sum(bool(r.get("delivered_uri")) for r in rows)
+        summary["not_delivered"] = [f["row"] for f in failures if f.get("delivery")]
+    return summary
+
+
+DELIVER_TASK = "deliver_videos"
+DELIVERY_ERROR = "error"
+"""XCom key of a delivery task that failed before it had a result per video: why (for the report)."""
+
+
+def videos_to_deliver(rows: list[dict[str, Any]], jobs: dict[str, dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """The videos of the rows whose job ended SUCCEED: ``asset_id``, ``row_id``, ``title``."""
+    jobs = jobs or {}
+    out = []
+    for r in rows:
+        job = jobs.get(r.get("job_id") or "") or {}
+        if r.get("status") != "failed" and VIDEO_JOB.succeeded(job.get("state")) and job.get("output_asset_id"):
+            out.append({"asset_id": job["output_asset_id"], "row_id": r["row"], "title": r.get("title")})
+    return out
+
+
+def delivery_results(ti: Any, task_id: str = DELIVER_TASK) -> dict[str, Any]:
+    """What the delivery task recorded: ``results`` by row id (its return value, or the ``delivered`` and
+    ``failed`` XComs of a try that failed some videos), and ``error`` if it failed before any result."""
+    results = ti.xcom_pull(task_ids=task_id) or []
+    if not results:
+        results = (ti.xcom_pull(task_ids=task_id, key="delivered") or []) + \
+            (ti.xcom_pull(task_ids=task_id, key="failed") or [])
+    return {"results": {r["row_id"]: r for r in results if r.get("row_id")},
+            "error": ti.xcom_pull(task_ids=task_id, key=DELIVERY_ERROR)}
 
 
 def report_lineage(hook: MetaStudioHook, summary: dict[str, Any]) -> int:
@@ -284,7 +323,8 @@ def describe_rows(ids: list[str], shown: int = 10) -> str:
 
 def report_lines(summary: dict[str, Any]) -> list[str]:
     """The report's lines: rows made of rows in the manifest, then each cause of failure with its rows."""
-    lines = [f"Batch: {summary['succeeded']} of {summary['rows']} videos made"]
+    lines = [f"Batch: {summary['succeeded']} of {summary['rows']} videos made"
+             + (f", {summary['delivered']} delivered" if "delivered" in summary else "")]
     for group in summary["failure_groups"]:
         lines.append(f"  {len(group['rows'])} row(s) failed: {group['error_code'] or '-'} {group['error']}: "
                      f"{describe_rows(group['rows'])}")
@@ -300,7 +340,8 @@ def verdict(summary: dict[str, Any] | None) -> str | None:
     if not summary["rows"]:
         return "the report counted no rows: the manifest task made none (see load_manifest's log)"
     if summary["failed_rows"]:
-        return (f"{len(summary['failed_rows'])} of {summary['rows']} row(s) made no video: "
+        what = "made no video or were not delivered" if summary.get("not_delivered") else "made no video"
+        return (f"{len(summary['failed_rows'])} of {summary['rows']} row(s) {what}: "
                 + "; ".join(f"{describe_rows(g['rows'], 5)}: {g['error']}" for g in summary["failure_groups"])
                 + " (details in the report task)")
     return None

@@ -137,17 +137,20 @@ def announce(context: Mapping[str, Any], videos: Iterable[Mapping[str, Any]], *,
 def announce_batch(context: Mapping[str, Any], summary: Mapping[str, Any], *, batch_date: str | None,
                    hook: MetaStudioHook | None = None) -> list[str]:
     """Announce the SUCCEED videos of a backfill summary (``batches.summarize``) through the task's
-    alias outlets: extra ``row_id``, ``batch_date``, ``title``, ``job_id`` and the video's file details.
-    Rows that made no video announce nothing."""
+    alias outlets: extra ``row_id``, ``batch_date``, ``title``, ``job_id``, ``delivered_uri`` (when the
+    summary counted deliveries) and the video's file details. Rows that made no video announce nothing,
+    nor do videos that were not delivered (a later run that delivers them announces them)."""
     from metastudio_provider.hooks.metastudio import MetaStudioHook
     from metastudio_provider.states import VIDEO_JOB
 
-    made = [r for r in summary.get("details") or [] if VIDEO_JOB.succeeded(r.get("state")) and r.get("output_asset_id")]
+    made = [r for r in summary.get("details") or [] if VIDEO_JOB.succeeded(r.get("state")) and r.get("output_asset_id")
+            and ("delivered_uri" not in r or r["delivered_uri"])]
     if not made:
         return []
     hook = hook or MetaStudioHook()
     videos = [{"asset_id": r["output_asset_id"], "row_id": r["row"], "batch_date": batch_date,
-               "title": r.get("title"), "job_id": r.get("job_id")} for r in made]
+               "title": r.get("title"), "job_id": r.get("job_id"), "delivered_uri": r.get("delivered_uri")}
+              for r in made]
     settings = hook.settings
     return announce(context, videos, region=settings.region, project_id=settings.credentials.project_id,
                     aliases=context["task"].outlets, details=lambda ids: video_files(hook, ids))

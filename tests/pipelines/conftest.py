@@ -99,6 +99,8 @@ def airflow_cli_home(tmp_path_factory, emulator):
         "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
         "AIRFLOW_CONN_METASTUDIO_DEFAULT": connection_json(emulator),
         "METASTUDIO_POLL_SECONDS": "1",  # the backfill's render wait (the emulator's jobs take 1 s)
+        # the video DAGs deliver here, not into the checkout's include/deliveries
+        "AIRFLOW_VAR_METASTUDIO_DELIVERY_URI": f"file://{home / 'deliveries'}",
     }
     subprocess.run([str(Path(sys.executable).parent / "airflow"), "db", "migrate"], env=env, check=True,
                    capture_output=True)
