@@ -93,7 +93,7 @@ def get_provider_info() -> dict[str, Any]:
                 "python-modules": ["metastudio_provider.operators.api", "metastudio_provider.operators.assets",
                                    "metastudio_provider.operators.videos", "metastudio_provider.livestream.rooms",
                                    "metastudio_provider.livestream.show", "metastudio_provider.livestream.start_stop",
-                                   "metastudio_provider.operators.training"],
+                                   "metastudio_provider.operators.training", "metastudio_provider.operators.delivery"],
             }
         ],
         "sensors": [
