@@ -3,11 +3,14 @@ in Airflow's database (URI, alias, extra), once per video, and the catalogue DAG
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
+from pathlib import Path
 
 import httpx
 
+from metastudio_emulator.media import sample_video
 from metastudio_provider.video_assets import VIDEOS, asset_uri
 
 MANIFEST = """
@@ -44,6 +47,14 @@ def test_pipeline_announces_its_video_and_the_catalogue_adds_it_once(run_dag, em
     assert extra["job_id"] == video["job_id"] and extra["duration"] == video["duration"] > 0
     assert extra["download_url"] == video["download_url"] and httpx.get(extra["download_url"]).status_code == 200
     assert extra["asset_name"] and emulator.sk not in json.dumps(extra)
+    # the video was delivered before it was announced, and the event points at the copy
+    assert extra["delivered_uri"] == video["delivered_uri"] and video["delivery"] == "delivered"
+    delivered = Path(video["delivered_uri"].removeprefix("file://"))
+    assert delivered.name == f"{video['output_asset_id']}.mp4" and delivered.parts[-3] == "metastudio_video_pipeline"
+    assert delivered.stat().st_size == len(sample_video()) == video["delivered_size"]
+    assert hashlib.md5(delivered.read_bytes()).hexdigest() == hashlib.md5(sample_video()).hexdigest() \
+        == video["delivered_md5"]
+    assert [p.name for p in delivered.parent.iterdir()] == [delivered.name]  # no .partial left behind
 
     # the catalogue, triggered by hand, catches up with every announced video; a second run adds nothing
     env = {"AIRFLOW_VAR_METASTUDIO_CATALOGUE_DIR": str(tmp_path)}
@@ -53,6 +64,7 @@ def test_pipeline_announces_its_video_and_the_catalogue_adds_it_once(run_dag, em
     (row,) = [r for r in lines if r["asset_id"] == video["output_asset_id"]]
     assert row["uri"] == event["uri"] and row["title"] == "Asset test" and row["duration"] == video["duration"]
     assert row["download_url"] == video["download_url"] and row["source_dag_id"] == "metastudio_video_pipeline"
+    assert next(iter(row)) == "delivered_uri" and row["delivered_uri"] == video["delivered_uri"]  # first in the line
     assert len({r["uri"] for r in lines}) == len(lines)
     second = run_dag("metastudio_video_catalogue", extra_env=env)
     assert second.returncode == 0 and second.xcom("add_to_catalogue")[0]["added"] == [], second.output[-3000:]
@@ -79,6 +91,10 @@ def test_backfill_announces_only_succeed_rows_and_a_rerun_does_not_repeat_them(r
     assert extra["row_id"] == row_id and extra["batch_date"] == "2026-11-26" and extra["job_id"] == detail["job_id"]
     assert extra["title"] == {"intro": "Introduction", "outro": "Goodbye"}[row_id]
     assert extra["duration"] > 0 and httpx.get(extra["download_url"]).status_code == 200
+    delivered = Path(extra["delivered_uri"].removeprefix("file://"))
+    assert delivered.parts[-3:] == ("metastudio_video_backfill", "2026-11-26", f"{row_id}.mp4")
+    assert delivered.read_bytes() == sample_video() and detail["delivered_uri"] == extra["delivered_uri"]
+    assert report["delivered"] == 1 and detail["delivery"] == "delivered"
 
     # re-run the date: the row made before is reused and not announced again; the re-made one is
     again = run_dag("metastudio_video_backfill", logical_date="2026-11-26", extra_env=env)
@@ -86,3 +102,6 @@ def test_backfill_announces_only_succeed_rows_and_a_rerun_does_not_repeat_them(r
     assert report["succeeded"] == 2 and report["announced"] == 1, again.output[-3000:]
     (new,) = events(again)
     assert new["extra"]["row_id"] != row_id and new["uri"] != event["uri"]
+    statuses = {r["row_id"]: r["status"] for r in again.xcom("deliver_videos")[0]}
+    assert statuses == {row_id: "already_there", new["extra"]["row_id"]: "delivered"}  # copied once
+    assert Path(new["extra"]["delivered_uri"].removeprefix("file://")).read_bytes() == sample_video()
