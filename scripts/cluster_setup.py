@@ -23,7 +23,10 @@ asks to go on (or ``--yes``), and drops it; the next ``make cluster`` creates it
 ``connection`` creates ``metastudio_default`` in Airflow's database over the REST API, pointing at the
 cluster's emulator and sharing the Redis limiter (extra ``rate_limit_storage``), unless it exists: a
 connection edited in the UI (e.g. to the real MetaStudio) survives restarts. Like ``make demo``'s, it
-has every extra the UI form offers and port 0, so Admin > Connections shows and tests it.
+has every extra the UI form offers (the edit form shows only the extras a connection has) and port 0, the
+port Airflow 3.3.2's Test button sends for a connection without one: the provider stores 0 on any
+``metastudio`` connection saved without a port anyway (``metastudio_provider._store_port_zero``), so this
+only says it explicitly, as ``make demo``'s ``--conn-port 0`` does.
 
 Passwords and the SK are never printed.
 """

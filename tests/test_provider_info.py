@@ -85,3 +85,29 @@ def test_the_metastudio_asset_uri_scheme_is_registered_with_airflow():
             Asset(uri=bad)
     made = create_asset(region="cn-north-4", project_id=project, asset_id="a1b2", extra={"title": "t"})
     assert made.uri == made.name == f"metastudio://cn-north-4/{project}/assets/a1b2" and made.extra == {"title": "t"}
+
+
+def test_a_metastudio_connection_saved_without_a_port_stores_port_0():
+    """What the Test button needs on Airflow 3.3.2: it posts ``port: Number(port)`` (0 for none), and the
+    API refuses a port that differs from the stored one. The provider stores 0 on a ``metastudio``
+    connection saved without a port (insert or update); any other connection type is left alone."""
+    from airflow.api_fastapi.core_api.routes.public.connections import _same_endpoint
+    from airflow.models.connection import Connection
+    from sqlalchemy import create_engine, select
+    from sqlalchemy.orm import Session
+
+    get_provider_info()  # Airflow calls it when it discovers the providers: that installs the listener
+    engine = create_engine("sqlite://")
+    Connection.__table__.create(engine)
+    with Session(engine) as session:
+        session.add_all([Connection(conn_id="ms", conn_type="metastudio", login="AK", password="SK"),
+                         Connection(conn_id="ms_port", conn_type="metastudio", port=8765),
+                         Connection(conn_id="other", conn_type="generic", host="example.com")])
+        session.commit()
+        ports = dict(session.execute(select(Connection.conn_id, Connection.port)).all())
+        assert ports == {"ms": 0, "ms_port": 8765, "other": None}
+        assert _same_endpoint(0, ports["ms"]) and not _same_endpoint(0, ports["other"])  # Airflow's own check
+        edited = session.scalar(select(Connection).where(Connection.conn_id == "ms_port"))
+        edited.port = None
+        session.commit()
+        assert session.scalar(select(Connection.port).where(Connection.conn_id == "ms_port")) == 0

@@ -72,8 +72,42 @@ CONN_FIELDS: dict[str, dict[str, Any]] = {
 }
 
 
+def _store_port_zero(mapper: Any, connection: Any, target: Any) -> None:
+    """Before Airflow saves a ``metastudio`` connection without a port: store port 0.
+
+    MetaStudio has no port (the endpoint is an extra). But Airflow 3.3.2's Test button (Admin ▸ Connections)
+    posts ``port: Number(connection.port)``, which is 0 for a stored NULL, and ``POST /connections/test``
+    refuses a port that differs from the stored one unless the request carries the credentials itself
+    ("The host or port to test differs from the stored connection"; apache/airflow#73298, fixed after
+    3.3.2). A stored 0 is what the button sends, so the check passes: it still compares the same fields,
+    and a request naming another host or port is refused as before. The Add form cannot store it for the
+    user (Airflow's ``ui-field-behaviour`` has no default value for the standard fields), nor can
+    ``airflow connections add`` without ``--conn-port``, hence this.
+    """
+    if (mapper.class_.__module__ == "airflow.models.connection" and getattr(target, "conn_type", None) == "metastudio"
+            and target.port is None):
+        target.port = 0
+
+
+def _register_port_zero() -> None:
+    """Install ``_store_port_zero`` for every ORM save of this process (idempotent).
+
+    Airflow calls ``get_provider_info`` when it discovers the providers, before anything saves a
+    connection: the api-server (the UI's Add form, ``POST /connections``, bulk), and the ``airflow
+    connections add`` / ``import`` commands. Listening on ``Mapper`` (all mapped classes) needs no import
+    of Airflow's models here; the listener returns at once for anything but a connection.
+    """
+    from sqlalchemy import event
+    from sqlalchemy.orm import Mapper
+
+    for name in ("before_insert", "before_update"):
+        if not event.contains(Mapper, name, _store_port_zero):
+            event.listen(Mapper, name, _store_port_zero)
+
+
 def get_provider_info() -> dict[str, Any]:
     """Provider metadata read by Airflow through the ``apache_airflow_provider`` entry point."""
+    _register_port_zero()
     return {
         "package-name": "airflow-provider-metastudio",
         "name": "Huawei Cloud MetaStudio",

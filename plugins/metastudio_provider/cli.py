@@ -45,30 +45,59 @@ def _run_limits(args: argparse.Namespace) -> int:
     import json
     import sys
 
+    from metastudio_provider.client.errors import MetaStudioConfigError
     from metastudio_provider.client.limiter import RateLimiter
     from metastudio_provider.client.limits_view import format_rows, limit_rows
     from metastudio_provider.client.redact import redact_uri
 
     storage, project_id, region = args.storage, args.project_id, args.region
-    if not (storage and project_id and region):
-        from metastudio_provider.hooks.metastudio import MetaStudioHook
+    endpoint: str | None = None
+    try:
+        if not (storage and project_id and region):
+            from metastudio_provider.hooks.metastudio import MetaStudioHook
 
-        settings = MetaStudioHook(args.conn_id).settings
-        storage = storage or settings.rate_limit_storage
-        project_id = project_id or settings.credentials.project_id
-        region = region or settings.region
-    limiter = RateLimiter(storage)
+            settings = MetaStudioHook(args.conn_id).settings
+            storage = storage or settings.rate_limit_storage
+            project_id = project_id or settings.credentials.project_id
+            region = region or settings.region
+            endpoint = settings.endpoint
+        limiter = RateLimiter(storage)
+    except MetaStudioConfigError as exc:  # also the hook's MetaStudioConfigFailure: one line, no traceback
+        print(f"metastudio limits: {exc}", file=sys.stderr)
+        return 1
     if not limiter.uses_redis:
-        print(f"{redact_uri(storage)} keeps the limiter in each process: nothing shared to show (give the "
-              "connection a redis:// rate_limit_storage, or --storage)", file=sys.stderr)
+        print(_memory_storage_note(redact_uri(storage), endpoint), file=sys.stderr)
     rows = limit_rows(limiter, project_id, region, every_api=args.all)
     if args.json:
         print(json.dumps({"storage": redact_uri(storage), "project_id": project_id, "region": region, "apis": rows},
                          indent=2))
         return 0
     print(f"MetaStudio limits of project {project_id} in {region}, from {redact_uri(storage)}")
-    print(format_rows(rows) if rows else "no API called in the last day (--all lists the table's limits)")
+    if rows:
+        print(format_rows(rows))
+    elif limiter.uses_redis:
+        print("no API called in the last day (--all lists the table's limits)")
+    else:
+        print("none kept in this process (--all lists the table's limits)")
     return 0
+
+
+def _memory_storage_note(storage: str, endpoint: str | None) -> str:
+    """Where the figures are when the limiter is per process (``make demo``'s ``memory://``).
+
+    Each task's process learns alone and is gone when it ends, so nothing is left to read. Against the
+    emulator, its ``/_emulator/stats`` has counted every call per API (requests, 429s, most in any second):
+    right there, nothing to change. The learned limits need a shared store: a redis:// rate_limit_storage.
+    """
+    from metastudio_provider.links import is_huawei_cloud
+
+    if endpoint and not is_huawei_cloud(endpoint):
+        where = f"the calls and 429s per API are at the emulator's {endpoint.rstrip('/')}/_emulator/stats"
+    else:
+        where = "the emulator counts calls and 429s per API at <its URL>/_emulator/stats"
+    return (f"{storage} keeps the limiter in each process: nothing shared to show; {where}. For the learned "
+            "limits here, give the connection a shared rate_limit_storage (e.g. this machine's Redis, "
+            "redis://127.0.0.1:6379/0) or pass --storage redis://...")
 
 
 def _run_check_secrets(args: argparse.Namespace) -> int:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import uuid
 from pathlib import Path
+
+import pytest
 
 from metastudio_provider import cli
 from metastudio_provider.client.limiter import RateLimiter, limiter_key
@@ -30,11 +33,14 @@ def test_limits_shows_the_table_the_learned_limit_429s_and_calls(redis_url, caps
     try:
         assert cli.main(["limits", "--storage", redis_url, "--project-id", project, "--region", "cn-north-4"]) == 0
         out = capsys.readouterr().out
-        header, row = out.splitlines()[1:3]
+        # from its title on: the first use of Airflow's configuration in this process may log a line before it
+        lines = out.splitlines()
+        lines = lines[next(i for i, line in enumerate(lines) if line.startswith("MetaStudio limits of")):]
+        header, row = lines[1:3]
         assert header.split()[:3] == ["API", "table/s", "learned/s"]
         # table 5/s; one call got through in the second the 429 came: 1/s failed, paced at half that
         assert row.split()[:6] == [API, "5", "0.50", "1.00", "1", "2"], out
-        assert "redis://127.0.0.1:6379/15" in out.splitlines()[0]
+        assert "redis://127.0.0.1:6379/15" in lines[0]
 
         assert cli.main(["limits", "--storage", redis_url, "--project-id", project, "--region", "cn-north-4",
                          "--json", "--all"]) == 0
@@ -68,4 +74,43 @@ def test_limits_reads_the_connection_and_hides_its_password(redis_url, metastudi
 def test_limits_of_a_memory_store_says_nothing_is_shared(capsys):
     assert cli.main(["limits", "--storage", "memory://", "--project-id", "p", "--region", "cn-east-3"]) == 0
     captured = capsys.readouterr()
-    assert "nothing shared to show" in captured.err and "no API called" in captured.out
+    assert "nothing shared to show" in captured.err and "/_emulator/stats" in captured.err
+    assert "rate_limit_storage" in captured.err and "none kept in this process" in captured.out
+
+
+def test_limits_without_the_connection_is_one_line_and_status_1(capsys, monkeypatch):
+    monkeypatch.delenv("AIRFLOW_CONN_METASTUDIO_NONE", raising=False)
+    assert cli.main(["limits", "--conn-id", "metastudio_none"]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [
+        "metastudio limits: MetaStudio connection: metastudio_conn_id: no connection 'metastudio_none': "
+        "create it (type metastudio)"], captured.err
+    assert captured.out == ""
+
+
+@pytest.mark.airflow  # Airflow's own CLI on a real metadata database (about 15 s)
+def test_limits_finds_a_connection_stored_in_airflows_database(tmp_path):
+    """``make demo``'s case: ``metastudio_default`` is in the database (``airflow connections add``), not in
+    an AIRFLOW_CONN_* variable, and ``metastudio limits`` runs outside any task. The Task SDK's lookup
+    reads no database there; the hook falls back to what ``airflow connections get`` reads."""
+    home = tmp_path / "airflow-home"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "_AIRFLOW"))}
+    env.update(AIRFLOW_HOME=str(home), AIRFLOW__CORE__LOAD_EXAMPLES="False",
+               AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=f"sqlite:///{home}/airflow.db")
+    project = uuid.uuid4().hex
+    extra = {"region": "cn-east-3", "project_id": project, "endpoint": "http://127.0.0.1:8765"}
+    bin_dir = Path(sys.executable).parent
+
+    def run(*command: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+
+    for step in (run(str(bin_dir / "airflow"), "db", "migrate"),
+                 run(str(bin_dir / "airflow"), "connections", "add", "metastudio_default", "--conn-type", "metastudio",
+                     "--conn-login", "EMULATORAK0000000000", "--conn-password", "an-sk-of-the-test",
+                     "--conn-extra", json.dumps(extra))):
+        assert step.returncode == 0, step.stdout + step.stderr
+    result = run(str(bin_dir / "metastudio"), "limits")
+    assert result.returncode == 0, result.stderr
+    assert f"MetaStudio limits of project {project} in cn-east-3, from memory://" in result.stdout
+    assert "Traceback" not in result.stderr
+    assert "http://127.0.0.1:8765/_emulator/stats" in result.stderr  # the demo's connection: the emulator's figures

@@ -9,8 +9,10 @@ across processes; else the Airflow option ``[metastudio] rate_limit_storage``, e
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import sys
 from collections.abc import Mapping
 from functools import cached_property
 from types import TracebackType
@@ -111,13 +113,18 @@ class MetaStudioHook(BaseHook):
 
     @cached_property
     def settings(self) -> ClientSettings:
+        conn: Any
         try:
             conn = self.get_connection(self.metastudio_conn_id)
-        except AirflowNotFoundException:
-            raise MetaStudioConfigFailure(
-                "metastudio_conn_id", f"no connection {self.metastudio_conn_id!r}: create it (type metastudio)"
-            ) from None
+        except AirflowNotFoundException:  # outside a task, also look where `airflow connections get` does
+            conn = _connection_outside_a_task(self.metastudio_conn_id)
+            if conn is None:
+                raise self._no_connection() from None
         return self.settings_from_connection(conn, self.region_override)
+
+    def _no_connection(self) -> MetaStudioConfigFailure:
+        return MetaStudioConfigFailure(
+            "metastudio_conn_id", f"no connection {self.metastudio_conn_id!r}: create it (type metastudio)")
 
     @property
     def region(self) -> str:
@@ -186,7 +193,13 @@ class MetaStudioHook(BaseHook):
     async def acall(self, api: str, path_params: Params = None, query: Params = None, body: Params = None) -> dict:
         """The asyncio twin of ``call``, for triggers."""
         if self._async_client is None:
-            conn = await self.aget_connection(self.metastudio_conn_id)
+            conn: Any
+            try:
+                conn = await self.aget_connection(self.metastudio_conn_id)
+            except AirflowNotFoundException:
+                conn = await asyncio.to_thread(_connection_outside_a_task, self.metastudio_conn_id)
+                if conn is None:
+                    raise self._no_connection() from None
             with permanent_errors():
                 transport = self.transport if isinstance(self.transport, httpx.AsyncBaseTransport) else None
                 self._async_client = AsyncMetaStudioClient(
@@ -302,6 +315,37 @@ def with_identity(api: str, body: Params, identity: str | None) -> dict[str, Any
     if identity is None or rule is None or rule.identity is None:
         return dict(body or {})
     return with_token(dict(body or {}), rule.identity, identity)
+
+
+def _in_task_context() -> bool:
+    """True where Airflow's Task SDK serves connections through the API server: a task, a trigger in the
+    triggerer, a DAG file being parsed (their supervisor set ``SUPERVISOR_COMMS``, or the triggerer marked
+    its runner a ``client``). No reading of the metadata database there."""
+    if os.environ.get("_AIRFLOW_PROCESS_CONTEXT") == "client":
+        return True
+    task_runner = sys.modules.get("airflow.sdk.execution_time.task_runner")
+    return getattr(task_runner, "SUPERVISOR_COMMS", None) is not None
+
+
+def _connection_outside_a_task(conn_id: str) -> Any | None:
+    """The connection ``conn_id`` as ``airflow connections get`` finds it, outside a task; else None.
+
+    Outside a task (the ``metastudio`` command, a script, a shell) and outside Airflow's servers, the Task
+    SDK's lookup (``BaseHook.get_connection``) reads only environment variables and external secrets
+    backends, never Airflow's database, where the UI, ``airflow connections add`` and ``make demo`` store
+    connections. ``airflow.models.Connection.get_connection_from_secrets`` reads every backend, the
+    database included (it needs airflow-core, absent on a Task-SDK-only worker: then None).
+    """
+    if _in_task_context():
+        return None
+    try:
+        from airflow.models.connection import Connection
+    except ImportError:
+        return None
+    try:
+        return Connection.get_connection_from_secrets(conn_id)
+    except AirflowNotFoundException:  # the Task SDK's class: airflow.exceptions re-exports it
+        return None
 
 
 def _configured_storage() -> str:
