@@ -164,6 +164,9 @@ def test_the_show_restarts_a_livestream_that_ends_early_then_runs_to_its_end(met
     assert [a["job_id"] for a in ctx["ti"].xcoms["start_attempts"]] == outcome["job_ids"]  # each start answered
     ends = datetime.fromisoformat(outcome["planned_end"]) - datetime.fromisoformat(outcome["live_since"])
     assert ends.total_seconds() == pytest.approx(4.0)  # the window counts from the first time it went live
+    for job_id in outcome["job_ids"]:  # each start asked MetaStudio to end it by itself (Airflow gone or not)
+        sent = emu.state.store.live_jobs[job_id].body["play_policy"]["live_exit_config"]
+        assert sent == {"max_live_duration": 1, "auto_stop_mode": "FORCE_EXIT"}, sent
 
 
 def test_the_show_fails_when_cut_short_missed_or_blocked(metastudio_conn) -> None:

@@ -33,7 +33,9 @@ from metastudio_provider.livestream.steps import (
     WaitForStart,
     Watch,
     WatchEvent,
+    live_exit_hours,
     next_step,
+    with_live_exit,
 )
 
 START = datetime(2026, 12, 1, 12, 0, tzinfo=UTC).timestamp()  # 20:00 in Shanghai
@@ -274,3 +276,29 @@ def test_the_decisions_load_without_airflow(module: str) -> None:
             "assert not loaded, loaded")
     root = Path(__file__).resolve().parents[2]
     subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONPATH": str(root / "plugins")})
+
+
+# -- MetaStudio's own stop (play_policy.live_exit_config) ----------------------------------------------
+def test_the_first_start_asks_metastudio_to_stop_the_show_after_its_duration_and_the_margin() -> None:
+    assert live_exit_hours(NEW, START) == 1  # 10 min + 5 min margin, in MetaStudio's whole hours
+    long_show = replace(NEW, plan=replace(PLAN, duration=3 * 3600 - 60))
+    assert live_exit_hours(long_show, START) == 4  # 2 h 59 min + 5 min: rounded up, never short
+    assert live_exit_hours(replace(NEW, plan=replace(PLAN, duration=30 * 24 * 3600)), START) == 168  # SDK's bound
+
+
+def test_a_restart_asks_for_the_time_left_not_the_whole_show() -> None:
+    long_show = replace(watching(restarts=1), plan=replace(PLAN, duration=5 * 3600))
+    assert live_exit_hours(long_show, LIVE_SINCE + 2 * 3600) == 4  # 3 h left + 5 min
+    assert live_exit_hours(long_show, LIVE_SINCE + 5 * 3600 + 10) == 1  # past its end: the least there is
+
+
+def test_the_body_carries_the_exit_config_and_keeps_a_stricter_one() -> None:
+    body = {"play_policy": {"repeat_count": 1}, "video_config": {"width": 1920}}
+    sent = with_live_exit(body, 2)
+    assert sent["play_policy"] == {"repeat_count": 1,
+                                   "live_exit_config": {"max_live_duration": 2, "auto_stop_mode": "FORCE_EXIT"}}
+    assert body == {"play_policy": {"repeat_count": 1}, "video_config": {"width": 1920}}  # not changed in place
+    stricter = {"play_policy": {"live_exit_config": {"max_live_duration": 1, "auto_stop_mode": "SCRIPT_END"}}}
+    assert with_live_exit(stricter, 3)["play_policy"]["live_exit_config"] == {"max_live_duration": 1,
+                                                                              "auto_stop_mode": "SCRIPT_END"}
+    assert with_live_exit(None, 5)["play_policy"]["live_exit_config"]["max_live_duration"] == 5

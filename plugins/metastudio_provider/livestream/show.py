@@ -32,7 +32,9 @@ from metastudio_provider.livestream.steps import (
     WaitForStart,
     Watch,
     WatchEvent,
+    live_exit_hours,
     next_step,
+    with_live_exit,
 )
 from metastudio_provider.livestream.watch import LivestreamWatchTrigger, ended_at
 from metastudio_provider.operators.base import closes_hook, fail_fast
@@ -160,10 +162,13 @@ class LivestreamShowOperator(WorkflowOperator):
         at = round(time.time() + state.plan.clock_skew, 3)
         earlier = [a.to_json() for a in state.start_attempts]
         ti.xcom_push(key=START_ATTEMPTS_XCOM, value=[*earlier, {"at": at, "job_id": None}])
-        job_id = self.hook.call("StartSmartLive", {"room_id": self.room_id}, body=self.body or {})["job_id"]
+        hours = live_exit_hours(state, time.time())  # MetaStudio ends it by itself then, whatever happens here
+        body = with_live_exit(self.body, hours)
+        job_id = self.hook.call("StartSmartLive", {"room_id": self.room_id}, body=body)["job_id"]
         self._job_id = job_id
         ti.xcom_push(key=START_ATTEMPTS_XCOM, value=[*earlier, {"at": at, "job_id": job_id}])
-        self.log.info("Started livestream %s in room %s", job_id, self.room_id)
+        self.log.info("Started livestream %s in room %s (MetaStudio stops it by itself after %d h live)", job_id,
+                      self.room_id, hours)
         return Started(job_id=job_id, at=at)
 
     def _watch(self, context: Any, step: Watch) -> WatchEvent:

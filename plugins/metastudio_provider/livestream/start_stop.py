@@ -9,6 +9,7 @@ from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from metastudio_provider.livestream.claims import stop_job
 from metastudio_provider.livestream.statuses import IfLive
+from metastudio_provider.livestream.steps import LIVE_EXIT_MAX_HOURS, with_live_exit
 from metastudio_provider.operators.waiting import event_result
 from metastudio_provider.operators.workflow import WorkflowOperator
 from metastudio_provider.states import LIVE_JOB_ENDED
@@ -23,6 +24,10 @@ class StartLivestreamOperator(WorkflowOperator):
     task, naming the running job; ``if_live="adopt"`` carries on with it instead (a retried try
     always adopts the job its earlier try started). Pushes ``room_id`` and ``job_id``.
     ``on_kill`` stops the livestream this task started.
+
+    :param max_live_hours: MetaStudio ends the livestream by itself this many hours after it went live
+        (``play_policy.live_exit_config.max_live_duration``, 1-168; a smaller one in ``body`` wins), so
+        that no livestream started from Airflow runs on if Airflow is gone. Default 24.
     """
 
     template_fields = ("room_id", "body")
@@ -30,8 +35,11 @@ class StartLivestreamOperator(WorkflowOperator):
     api_name = "StartSmartLive"
 
     def __init__(self, *, room_id: str, body: dict[str, Any] | None = None, if_live: str = IfLive.FAIL,
-                 wait_until_live: bool = True, **kwargs: Any) -> None:
+                 wait_until_live: bool = True, max_live_hours: int = 24, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        if not 1 <= max_live_hours <= LIVE_EXIT_MAX_HOURS:
+            raise ValueError(f"max_live_hours must be 1-{LIVE_EXIT_MAX_HOURS} (MetaStudio's bound), not {max_live_hours}")
+        self.max_live_hours = max_live_hours
         if if_live not in list(IfLive):
             raise ValueError(f"if_live must be {' or '.join(repr(m.value) for m in IfLive)}, not {if_live!r}")
         self.room_id = room_id
@@ -54,7 +62,8 @@ class StartLivestreamOperator(WorkflowOperator):
             job_id = running[0]["job_id"]
             self.log.info("Room %s already runs job %s: carrying on with it", self.room_id, job_id)
         else:
-            job_id = self.hook.call("StartSmartLive", {"room_id": self.room_id}, body=self.body or {})["job_id"]
+            body = with_live_exit(self.body, self.max_live_hours)
+            job_id = self.hook.call("StartSmartLive", {"room_id": self.room_id}, body=body)["job_id"]
             self.started_job_id = job_id
         ids = {"room_id": self.room_id, "job_id": job_id}
         ti.xcom_push(key="room_id", value=self.room_id)

@@ -17,6 +17,8 @@ however many restarts.
 
 from __future__ import annotations
 
+import copy
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -392,3 +394,36 @@ def outcome(plan: Plan, status: ShowStatus, message: str, **fields: Any) -> dict
 
 def iso(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds")
+
+
+# -- MetaStudio's own stop: play_policy.live_exit_config ------------------------------------------------
+LIVE_EXIT_MARGIN = 300.0
+"""Seconds after a show's planned end before MetaStudio's own stop may come (on top of the whole hours below)."""
+LIVE_EXIT_MAX_HOURS = 168
+"""``LiveExitConfig.max_live_duration``'s bound in the SDK: hours, at most a week (0 would be no limit)."""
+
+
+def live_exit_hours(state: ShowState, now: float) -> int:
+    """Hours for StartSmartLive's ``live_exit_config.max_live_duration``: the show's time left (all of it
+    before it first went live) plus ``LIVE_EXIT_MARGIN``, rounded up to whole hours (MetaStudio's unit),
+    1 to 168. MetaStudio then ends the livestream by itself, even if every Airflow process is gone:
+    at most an hour and 5 minutes after its planned end (FORCE_EXIT stops within 5 minutes, per the SDK)."""
+    left = state.plan.duration if state.ends_at is None else max(state.ends_at - now, 0.0)
+    return exit_hours(left)
+
+
+def exit_hours(seconds_left: float) -> int:
+    """``seconds_left`` plus ``LIVE_EXIT_MARGIN`` in whole hours, within LiveExitConfig's 1-168."""
+    return max(1, min(LIVE_EXIT_MAX_HOURS, math.ceil((seconds_left + LIVE_EXIT_MARGIN) / 3600)))
+
+
+def with_live_exit(body: Mapping[str, Any] | None, hours: int) -> dict[str, Any]:
+    """A StartSmartLive body carrying ``play_policy.live_exit_config.max_live_duration`` (the smaller of
+    ``hours`` and one the body already sets) and ``auto_stop_mode`` FORCE_EXIT unless the body names one."""
+    out = copy.deepcopy(dict(body or {}))
+    policy = out.setdefault("play_policy", {})
+    config = policy.setdefault("live_exit_config", {})
+    given = config.get("max_live_duration")
+    config["max_live_duration"] = min(hours, given) if given else hours
+    config.setdefault("auto_stop_mode", "FORCE_EXIT")
+    return out
