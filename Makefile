@@ -48,8 +48,9 @@ generate: venv
 emulator: venv
 	$(BIN)/metastudio-emulator --host 127.0.0.1 --port $(EMULATOR_PORT)
 
+# `make demo S3=1`: deliver to a local S3 server's bucket (moto's, on MOTO_PORT or a free port), not include/deliveries
 demo: venv
-	bash scripts/demo.sh
+	S3="$(S3)" MOTO_PORT="$(MOTO_PORT)" bash scripts/demo.sh
 
 stop:
 	bash scripts/stop.sh

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # `make demo`: the emulator and Airflow (SQLite, LocalExecutor), pools and connection imported, the video
 # pipeline triggered and awaited, and a summary printed. Both keep running for you; `make stop` stops them.
+# The pipeline delivers its video to include/deliveries/; with S3=1 (`make demo S3=1`) to a bucket of a local
+# S3 server (moto's, on MOTO_PORT or a free port) instead, the backfill reading its manifests from another.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$(date +%s.%N)
@@ -37,6 +39,45 @@ extra=$("$BIN/python" -c "import json; print(json.dumps({'region': '$REGION', 'p
 "$AIRFLOW_BIN" connections add metastudio_default --conn-type metastudio --conn-login "$AK" --conn-password "$SK" \
   --conn-port 0 --conn-extra "$extra" >/dev/null
 echo "Imported the pools ($AIRFLOW_POOLS_FILE) and the connection metastudio_default"
+
+DELIVERY_VARS=(metastudio_delivery_uri metastudio_delivery_conn_id metastudio_batches_uri metastudio_batches_conn_id)
+if [ "${S3:-0}" = "1" ]; then
+  S3_PORT="${MOTO_PORT:-$("$BIN/python" -c "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")}"
+  S3_URL="http://127.0.0.1:$S3_PORT"
+  if ! curl -s -o /dev/null "$S3_URL/"; then
+    MOTO_PORT="$S3_PORT" setsid nohup "$BIN/python" -m moto.server -H 127.0.0.1 -p "$S3_PORT" >"$RUN/s3.log" 2>&1 &
+    echo $! >"$RUN/s3.pid"
+    for _ in $(seq 50); do curl -s -o /dev/null "$S3_URL/" && break; sleep 0.2; done
+    curl -s -o /dev/null "$S3_URL/" || { echo "the S3 server did not start: see $RUN/s3.log" >&2; exit 1; }
+  fi
+  # two buckets: the backfill's manifests (the shipped ones copied there) and the delivered videos
+  S3_URL="$S3_URL" "$BIN/python" - <<'PY'
+import os
+from pathlib import Path
+
+import boto3
+
+s3 = boto3.client("s3", endpoint_url=os.environ["S3_URL"], aws_access_key_id="demo-access-key",
+                  aws_secret_access_key="demo-secret-key", region_name="us-east-1")
+for bucket in ("metastudio-batches", "metastudio-deliveries"):
+    s3.create_bucket(Bucket=bucket)
+for manifest in sorted(Path("include/batches").iterdir()):
+    if manifest.suffix in (".yaml", ".yml", ".csv", ".jsonl"):
+        s3.put_object(Bucket="metastudio-batches", Key=f"daily/{manifest.name}", Body=manifest.read_bytes())
+PY
+  "$AIRFLOW_BIN" connections delete metastudio_s3 >/dev/null 2>&1 || true
+  "$AIRFLOW_BIN" connections add metastudio_s3 --conn-type generic --conn-login demo-access-key \
+    --conn-password demo-secret-key --conn-extra "{\"endpoint_url\": \"$S3_URL\", \"region_name\": \"us-east-1\"}" >/dev/null
+  "$AIRFLOW_BIN" variables set metastudio_delivery_uri s3://metastudio-deliveries/videos >/dev/null
+  "$AIRFLOW_BIN" variables set metastudio_delivery_conn_id metastudio_s3 >/dev/null
+  "$AIRFLOW_BIN" variables set metastudio_batches_uri s3://metastudio-batches/daily >/dev/null
+  "$AIRFLOW_BIN" variables set metastudio_batches_conn_id metastudio_s3 >/dev/null
+  echo "S3 server (moto): $S3_URL; videos delivered to s3://metastudio-deliveries/videos, the backfill's manifests"
+  echo "  read from s3://metastudio-batches/daily (connection metastudio_s3, Variables metastudio_delivery_uri, ...)"
+else
+  for var in "${DELIVERY_VARS[@]}"; do "$AIRFLOW_BIN" variables delete "$var" >/dev/null 2>&1 || true; done
+  echo "Videos delivered to file://$PWD/include/deliveries (make demo S3=1: to a local S3 server's bucket)"
+fi
 
 "$BIN/python" scripts/demo_run.py --airflow "$AIRFLOW_URL" --user "$AIRFLOW_ADMIN_USER" \
   --password "$AIRFLOW_ADMIN_PASSWORD" --emulator "http://127.0.0.1:$PORT" --started "$started"

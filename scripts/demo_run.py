@@ -56,6 +56,7 @@ def main() -> None:
     if isinstance(summary, dict):
         print(f"output video asset: {summary.get('output_asset_id')}")
         print(f"download URL:       {summary.get('download_url')}")
+        print(f"delivered to:       {summary.get('delivered_uri')}")
     print(f"pipeline run took {run_seconds:.1f} s; `make demo` took {time.time() - args.started:.1f} s so far")
     print(f"MetaStudio calls per API ({sum(calls.values())} in all, throttled "
           f"{sum(s['throttled'] for s in stats.values())}): {calls}")
