@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import logging
 import os
 import re
@@ -37,6 +36,8 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential
+
+from metastudio_provider.signing import md5_hasher
 
 if TYPE_CHECKING:
     from airflow.sdk import ObjectStoragePath
@@ -148,7 +149,7 @@ def _existing(target: ObjectStoragePath, size: int | None, md5: str | None) -> d
             found_size = local.stat().st_size
             if size is not None and found_size != size:
                 return None
-            digest = hashlib.md5()
+            digest = md5_hasher()
             with local.open("rb") as handle:
                 for chunk in iter(lambda: handle.read(CHUNK_SIZE), b""):
                     digest.update(chunk)
@@ -227,7 +228,7 @@ def _copy_once(client: httpx.Client, url: str, target: ObjectStoragePath, *, siz
         except _PERMANENT_STORE_ERRORS as exc:
             raise DeliveryError(f"destination {path_uri(target)}: {type(exc).__name__}: {exc}",
                                 permanent=True) from None
-        digest, count = hashlib.md5(), 0
+        digest, count = md5_hasher(), 0
         try:
             for chunk in response.iter_bytes(CHUNK_SIZE):
                 digest.update(chunk)

@@ -2,7 +2,8 @@
 this; the ftyp box was then rewritten as media/__init__.py says."""
 # ruff: noqa
 # mypy: ignore-errors
-import av, fractions, io, hashlib
+import av, fractions, io
+from metastudio_provider.signing import content_md5
 buf = io.BytesIO()
 out = av.open(buf, "w", format="mp4")
 s = out.add_stream("mpeg4", rate=1)
@@ -22,7 +23,7 @@ for p in s.encode(): out.mux(p)
 out.close()
 data = buf.getvalue()
 open("/tmp/sample.mp4", "wb").write(data)
-print(len(data), hashlib.md5(data).hexdigest())
+print(len(data), content_md5(data))
 c = av.open("/tmp/sample.mp4")
 v = c.streams.video[0]
 print(c.format.name, float(c.duration)/1e6 if c.duration else None, v.codec_context.name, v.width, v.height, v.frames, sum(1 for _ in c.decode(video=0)))
