@@ -260,3 +260,19 @@ def test_a_deferred_show_carries_its_state_as_one_json_value(metastudio_conn) ->
     outcome = deferrable(room_id, duration=60).resume_execution("watched", {**carried, "event": event}, ctx)
     assert outcome["status"] == "success" and outcome["job_ids"] == [job_id] and outcome["stop_delay_seconds"] == 0.2
     assert ctx["ti"].xcoms["outcome"] == outcome
+
+
+def test_a_start_whose_answer_is_lost_goes_live_once(metastudio_conn) -> None:
+    """StartSmartLive starts the job, then answers 500 (the response lost): the show looks at its claimed
+    room, finds the job it made there, and carries on with it: one livestream, the show runs to its end."""
+    emu = metastudio_conn
+    prepared, ctx = prepare(f"lost-{uuid.uuid4().hex[:6]}", "lost-answer-run")
+    fault = {"api": "StartSmartLive", "mode": "error_after_commit", "status": 500, "count": 1}
+    httpx.post(f"{emu.base_url}/_emulator/faults", json=fault).raise_for_status()
+    with knobs(emu, **LIVE):
+        outcome = show(prepared["room_id"], duration=1.5).execute(ctx)
+    assert outcome["status"] == "success" and outcome["went_live"], outcome
+    jobs = [j for j in emu.state.store.live_jobs.values() if j.room_id == prepared["room_id"]]
+    assert len(jobs) == 1 and outcome["job_ids"] == [jobs[0].job_id], (outcome, [j.job_id for j in jobs])
+    attempts = ctx["ti"].xcoms["start_attempts"]
+    assert len(attempts) == 1 and attempts[0]["job_id"] is None  # answered by looking, not by the reply

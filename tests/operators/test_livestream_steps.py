@@ -16,6 +16,7 @@ import pytest
 from metastudio_provider.livestream.statuses import ShowStatus, WatchStatus
 from metastudio_provider.livestream.steps import (
     END_TOLERANCE,
+    MAX_UNKNOWN_STARTS,
     Event,
     Fail,
     Finish,
@@ -29,6 +30,7 @@ from metastudio_provider.livestream.steps import (
     ShowState,
     StartAttempt,
     Started,
+    StartUnknown,
     Step,
     WaitForStart,
     Watch,
@@ -302,3 +304,25 @@ def test_the_body_carries_the_exit_config_and_keeps_a_stricter_one() -> None:
     assert with_live_exit(stricter, 3)["play_policy"]["live_exit_config"] == {"max_live_duration": 1,
                                                                               "auto_stop_mode": "SCRIPT_END"}
     assert with_live_exit(None, 5)["play_policy"]["live_exit_config"]["max_live_duration"] == 5
+
+
+# -- a start whose outcome is unknown (issue 19, point 1) ---------------------------------------------
+def test_a_start_whose_outcome_is_unknown_is_resolved_by_looking_at_the_room() -> None:
+    step = next_step(NEW, StartUnknown(at=START + 1, error="StartSmartLive: HTTP 500"), START + 2)
+    assert isinstance(step, LookAtRoom) and "looking at the room" in step.warning
+    assert step.state.start_attempts == (StartAttempt(START + 1, None),)  # the janitor knows of it
+    made = Job(job_id="j1", state="WAITING")  # the start did make it: it holds the room
+    carried_on = next_step(step.state, RoomSeen(name="evening-deals", ours=(made,)), START + 3)
+    assert isinstance(carried_on, Watch) and carried_on.job_id == "j1" and carried_on.carried_on  # not a 2nd start
+    assert isinstance(next_step(step.state, EMPTY_ROOM, START + 3), GoLive)  # nothing there: send it again
+
+
+def test_a_start_that_stays_unknown_fails_the_show_saying_so() -> None:
+    state = NEW
+    for n in range(MAX_UNKNOWN_STARTS):
+        step = next_step(state, StartUnknown(at=START + n, error="reset"), START + n)
+        assert isinstance(step, LookAtRoom), n
+        state = step.state
+    failed = next_step(state, StartUnknown(at=START + 9, error="reset"), START + 9)
+    assert isinstance(failed, Fail) and failed.outcome["status"] == ShowStatus.ERROR
+    assert "outcome was unknown 5 times" in failed.outcome["message"]

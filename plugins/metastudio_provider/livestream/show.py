@@ -16,6 +16,7 @@ from typing import Any
 from airflow.providers.standard.triggers.temporal import DateTimeTrigger
 from airflow.sdk.exceptions import AirflowFailException
 
+from metastudio_provider.client import MetaStudioOutcomeUnknownError
 from metastudio_provider.livestream.claims import JOB_IDS_XCOM, START_ATTEMPTS_XCOM, Claim, service_time, stop_job
 from metastudio_provider.livestream.steps import (
     Event,
@@ -29,6 +30,7 @@ from metastudio_provider.livestream.steps import (
     RoomSeen,
     ShowState,
     Started,
+    StartUnknown,
     WaitForStart,
     Watch,
     WatchEvent,
@@ -121,7 +123,7 @@ class LivestreamShowOperator(WorkflowOperator):
                     event = self._look(context, state.plan)
                 case GoLive() | Restart():
                     event = self._start(context, state)
-                    if isinstance(step, Restart):
+                    if isinstance(step, Restart) and isinstance(event, Started):
                         self.log.warning("Restart %d of %d: livestream %s", state.restarts, state.plan.max_restarts,
                                          event.job_id)
                 case Watch():
@@ -155,7 +157,7 @@ class LivestreamShowOperator(WorkflowOperator):
                         foreign=tuple(_job(j, plan.clock_skew) for j in foreign),
                         claimed_by=str(claim) if claim is not None and not mine else None)
 
-    def _start(self, context: Any, state: ShowState) -> Started:
+    def _start(self, context: Any, state: ShowState) -> Started | StartUnknown:
         """StartSmartLive, recorded first as an unanswered attempt (when, in MetaStudio's clock), so that the
         janitor knows a livestream this run started even if the answer never arrives (``claims``)."""
         ti = context["ti"]
@@ -164,7 +166,10 @@ class LivestreamShowOperator(WorkflowOperator):
         ti.xcom_push(key=START_ATTEMPTS_XCOM, value=[*earlier, {"at": at, "job_id": None}])
         hours = live_exit_hours(state, time.time())  # MetaStudio ends it by itself then, whatever happens here
         body = with_live_exit(self.body, hours)
-        job_id = self.hook.call("StartSmartLive", {"room_id": self.room_id}, body=body)["job_id"]
+        try:
+            job_id = self.hook.call("StartSmartLive", {"room_id": self.room_id}, body=body)["job_id"]
+        except MetaStudioOutcomeUnknownError as exc:  # resolved by looking at the room (steps.StartUnknown)
+            return StartUnknown(at=at, error=str(exc))
         self._job_id = job_id
         ti.xcom_push(key=START_ATTEMPTS_XCOM, value=[*earlier, {"at": at, "job_id": job_id}])
         self.log.info("Started livestream %s in room %s (MetaStudio stops it by itself after %d h live)", job_id,

@@ -183,6 +183,21 @@ class Started:
 
 
 @dataclass(frozen=True)
+class StartUnknown:
+    """StartSmartLive's outcome is unknown (a 5xx, a reset, a lost response): it may have started a job.
+    Resolved by looking, never by guessing: the room's jobs since this run's claim are this run's."""
+
+    at: float
+    """When it was sent, in MetaStudio's clock (an unanswered ``StartAttempt``)."""
+    error: str
+
+
+MAX_UNKNOWN_STARTS = 4
+"""StartSmartLive sends whose outcome stayed unknown, with no job of this run in the room each time,
+before the show fails saying so (each is resolved by looking at the room first)."""
+
+
+@dataclass(frozen=True)
 class WatchEvent:
     """The watch trigger's event (``LivestreamWatchTrigger``), its times in this host's clock."""
 
@@ -210,7 +225,7 @@ class WatchEvent:
                    stopped_at=payload.get("stopped_at"), ended_at=payload.get("ended_at"))
 
 
-Event = RoomSeen | Started | WatchEvent | None
+Event = RoomSeen | Started | StartUnknown | WatchEvent | None
 """What just happened: None at the start (and when the wait for it is over)."""
 
 
@@ -283,7 +298,22 @@ def next_step(state: ShowState, event: Event, now: float) -> Step:
         started = replace(state, job_ids=(*(j for j in state.job_ids if j != event.job_id), event.job_id),
                           start_attempts=(*state.start_attempts, StartAttempt(event.at, event.job_id)))
         return Watch(state=started, job_id=event.job_id, live_by=now + state.plan.live_within)
+    if isinstance(event, StartUnknown):
+        return _start_unknown(state, event)
     return _after_the_watch(state, event, now)
+
+
+def _start_unknown(state: ShowState, event: StartUnknown) -> Step:
+    """Look at the room before anything else: a job of this run there (since its claim) is the one that
+    start made, and is carried on with; none, and the start is sent again (``_in_the_room``)."""
+    state = replace(state, start_attempts=(*state.start_attempts, StartAttempt(event.at, None)))
+    unknown = sum(1 for attempt in state.start_attempts if attempt.job_id is None)
+    if unknown > MAX_UNKNOWN_STARTS:
+        message = (f"StartSmartLive's outcome was unknown {unknown} times and the room showed no livestream of "
+                   f"this run after each ({event.error})")
+        return Fail(state=state, outcome=outcome(state.plan, ShowStatus.ERROR, message))
+    return LookAtRoom(state=state, warning=f"StartSmartLive: the outcome is unknown ({event.error}): looking at "
+                                           "the room before sending it again")
 
 
 def _at_the_start(state: ShowState, now: float) -> Step:
