@@ -19,10 +19,14 @@ def _refused_before_anything(result, first_task: str) -> None:
     assert result.state == "failed"
 
 
-def test_bad_value_is_refused_when_the_run_is_created(run_dag, metastudio_conn):
+def test_a_name_with_a_slash_is_refused_in_words_before_anything_is_created(run_dag, metastudio_conn):
+    """No `pattern` in the Params (issue 21: the UI's form cannot check one, and the API's refusal showed the raw
+    regular expression and the whole schema): validate_inputs refuses it, saying what to change, and the run's
+    note carries that sentence."""
     result = run_dag(PIPELINE, conf={"output_name": "videos/today"})  # a slash: not a MetaStudio name
-    assert result.returncode != 0
-    assert "Invalid input for param output_name" in result.output
+    _refused_before_anything(result, "validate_inputs")
+    assert "output_name contains '/' or '\\': use a name without slashes" in result.output
+    assert result.note.startswith("Failed: ") and "use a name without slashes" in result.note, result.note
 
 
 def test_misspelt_key_bad_ids_and_a_path_outside_include_fail_before_anything_is_created(run_dag, metastudio_conn):
