@@ -159,6 +159,24 @@ def get_provider_info() -> dict[str, Any]:
                         "version_added": "0.1.0", "type": "string", "example": "s3://videos/metastudio",
                         "default": "",
                     },
+                    "delivery_conn_id": {
+                        "description": "The Airflow connection of the delivery's store (an aws or generic connection: "
+                        "login = access key, password = secret, extra endpoint_url); the Variable "
+                        "metastudio_delivery_conn_id wins over it. Empty: none (local files, or s3fs's own credentials).",
+                        "version_added": "0.1.0", "type": "string", "example": "metastudio_s3", "default": "",
+                    },
+                    "batches_uri": {
+                        "description": "The folder the backfill reads <date>.yaml/.csv/.jsonl manifests from (an "
+                        "ObjectStoragePath URI); the Variable metastudio_batches_uri wins over it. Empty: the "
+                        "checkout's include/batches.",
+                        "version_added": "0.1.0", "type": "string", "example": "s3://batches/metastudio",
+                        "default": "",
+                    },
+                    "batches_conn_id": {
+                        "description": "The Airflow connection of the manifests' store; the Variable "
+                        "metastudio_batches_conn_id wins over it. Empty: none.",
+                        "version_added": "0.1.0", "type": "string", "example": "metastudio_s3", "default": "",
+                    },
                     "default_region": {
                         "description": "Region used to pick a task's default pool when the task names none.",
                         "version_added": "0.1.0", "type": "string", "example": "cn-north-4", "default": "cn-north-4",
