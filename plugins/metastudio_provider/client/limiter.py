@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
+from metastudio_provider.client import usage_log
 from metastudio_provider.client.adaptive import MemoryBackend, Policy
 from metastudio_provider.client.errors import MetaStudioConfigError
 from metastudio_provider.client.limiter_fallback import FallbackBackend, configured_share
@@ -135,6 +136,7 @@ class RateLimiter:
                     self._memory.report(*args)
         except Exception as exc:  # noqa: BLE001 - e.g. Redis unreachable for a moment
             log.warning("rate limiter: could not record a %s call of %s: %s", outcome, permit.key, exc)
+        usage_log.record(self.storage_uri, permit.key, outcome)  # the MetaStudio view's per-second counts
 
     async def areport(self, permit: Permit, outcome: Outcome, retry_after: float | None = None) -> None:
         if self._store is None:
@@ -144,6 +146,7 @@ class RateLimiter:
                                       retry_after)
         except Exception as exc:  # noqa: BLE001
             log.warning("rate limiter: could not record a %s call of %s: %s", outcome, permit.key, exc)
+        await usage_log.arecord(self.storage_uri, permit.key, outcome)
 
     def snapshot(self, keys: list[str]) -> dict[str, dict | None]:
         """Per key: learned rate, ceiling, counters, calls in the last minute, recent 429s (None: no state)."""
