@@ -106,8 +106,8 @@ def submit_row(hook: MetaStudioHook, row: dict[str, Any], *, prefix: str, models
     try:
         script_body, video_body = video_bodies(row, prefix=prefix, models=models)
         # the row's identity: its manifest id within the batch (dag and date), whatever task or try submits it
-        script = hook.create_or_reuse("CreateVideoScripts", script_body, identity=identity_token(prefix, row["id"]))
-        job = hook.create_or_reuse("Create2DDigitalHumanVideo", {**video_body, "script_id": script["script_id"]})
+        script = hook.create_or_resume("CreateVideoScripts", script_body, identity=identity_token(prefix, row["id"]))
+        job = hook.create_or_resume("Create2DDigitalHumanVideo", {**video_body, "script_id": script["script_id"]})
     except (BadRowError, MetaStudioError, ValueError) as exc:
         return {**result, "status": "failed", "error": str(exc), "error_code": getattr(exc, "error_code", None),
                 "retryable": bool(getattr(exc, "retryable", False))}

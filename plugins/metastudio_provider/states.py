@@ -56,6 +56,9 @@ class Resource:
     def succeeded(self, state: str | None) -> bool:
         return state in self.success
 
+    def failed(self, state: str | None) -> bool:
+        return state in self.failure
+
     def error_info(self, response: dict[str, Any]) -> dict[str, Any]:
         return {f: response[f] for f in self.error_fields if response.get(f) not in (None, "", {})}
 
@@ -182,6 +185,10 @@ UNUSABLE_ASSET_STATES = ASSET.failure - {"UNACTIVED"}
 """Assets that cannot be carried on with (an UNACTIVED asset can still be activated)."""
 NOT_REUSABLE = frozenset({"FAILED", "CANCELED", "BLOCK"})
 """A resource a retry finds in one of these states is made again rather than carried on with."""
+AVATAR_JOB = RESOURCES["avatar_training_job"]
+VOICE_JOB = RESOURCES["voice_training_job"]
+AVATAR_JOB_AWAITING_VIDEO = "WAIT_FILE_UPLOAD"
+"""An avatar training job created but not yet submitted (its video uploaded, or not, through the create's URLs)."""
 VOICE_JOB_AWAITING_DATA = "CREATING"
 """A voice training job created but not yet given its training data (ShowJobUploadingAddress gives a new URL)."""
 CANCELLABLE_VIDEO_STATES = frozenset({"WAITING"})

@@ -170,7 +170,9 @@ def test_sync_acquire_goes_on_at_the_share_while_redis_is_down_and_comes_back(pr
           f"({1 / pace:.2f}/s; the share is {LIMIT * SHARE:g}/s)")
     assert 0.9 <= first_wait <= 1.5  # the window of Redis's last permits first
     assert expected * 0.95 <= pace <= expected * 1.25
-    assert _max_in_any_window(stamps) <= LIMIT * SHARE
+    # the stamps are taken after acquire returns: on a loaded machine one taken late can share a window with
+    # the next; the limit paced at the full rate would put 16 in one
+    assert _max_in_any_window(stamps) <= LIMIT * SHARE + 1
     _check_one_warning(records, private_redis)
 
     private_redis.start()  # the same port, empty
@@ -229,7 +231,9 @@ def test_async_acquire_goes_on_while_redis_is_frozen_and_comes_back(private_redi
           f"back {back:.2f} s after SIGCONT")
     assert len(stamps) == 16
     assert 0.19 <= pace <= 0.25
-    assert _max_in_any_window(stamps) <= LIMIT * SHARE
+    # the stamps are taken after acquire returns: on a loaded machine one taken late can share a window with
+    # the next; the limit paced at the full rate would put 16 in one
+    assert _max_in_any_window(stamps) <= LIMIT * SHARE + 1
     # 1 s to find Redis frozen, 15 gaps of 0.2 s, and at most 2 s of probes timing out (one per 3 s)
     assert took <= 1 + 15 * 0.2 + 2 + 0.8
     _check_one_warning(records, private_redis)

@@ -231,6 +231,29 @@ class FlakyCreateDigitalAssetOperator(CrashAfterCreateOnFirstTry, CreateDigitalA
     pass
 
 
+class CrashBeforeSubmitOnFirstTry(TrainAvatarOperator):
+    """Try 1 dies between the create (and the upload) and the submit, as a worker killed there would;
+    with ``upload=False`` it dies before the upload too."""
+
+    def __init__(self, *, upload: bool = True, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.upload = upload
+
+    def execute(self, context: Any) -> Any:
+        self.first_try = context["ti"].try_number == 1
+        return super().execute(context)
+
+    def _upload(self, urls: list[str]) -> None:
+        if self.first_try and not self.upload:
+            raise RuntimeError("simulated crash after the create, before the upload")
+        super()._upload(urls)
+
+    def _submit(self, job_id: str) -> None:
+        if self.first_try:
+            raise RuntimeError(f"simulated crash after the create and the upload, before submitting {job_id}")
+        super()._submit(job_id)
+
+
 with DAG(dag_id="metastudio_workflow_retries", schedule=None, start_date=START, catchup=False, params=PARAMS,
          default_args={"retries": 1, "retry_delay": timedelta(0)}, tags=["metastudio", "test"]) as retries:
     retry_avatars, retry_voices = system_assets()
@@ -242,4 +265,11 @@ with DAG(dag_id="metastudio_workflow_retries", schedule=None, start_date=START, 
     flaky_asset = FlakyCreateDigitalAssetOperator(task_id="flaky_asset", body={
         "asset_name": "flaky-asset-{{ run_id }}", "asset_type": "IMAGE"})
 
-    chain(retry_avatars, retry_voices, flaky_video, flaky_video_done, flaky_upload, flaky_asset)
+    flaky_avatar = CrashBeforeSubmitOnFirstTry(task_id="flaky_avatar", video="{{ params.video_path }}",
+                                               poll_interval=POLL, wait_timeout=30)
+    flaky_avatar_no_video = CrashBeforeSubmitOnFirstTry(task_id="flaky_avatar_no_video", upload=False,
+                                                        video="{{ params.video_path }}", poll_interval=POLL,
+                                                        wait_timeout=30)
+
+    chain(retry_avatars, retry_voices, flaky_video, flaky_video_done, flaky_upload, flaky_asset, flaky_avatar,
+          flaky_avatar_no_video)

@@ -13,6 +13,8 @@ import uuid
 import httpx
 import pytest
 
+from metastudio_provider.client.identity import identity_token
+
 from .helpers import dag_run_env, emu_call, get_dag, task_states, try_numbers, xcoms
 
 pytestmark = pytest.mark.airflow  # dag.test() runs (tier: tests/tiers.py)
@@ -218,8 +220,8 @@ def test_retried_creates_carry_on_with_what_try_1_made(dagbag, emulator, inputs)
         dag_run = dag.test(run_conf=inputs["conf"])
     states, tries, values = task_states(dag_run), try_numbers(dag_run), xcoms(dag_run)
     assert {t: s for t, s in states.items() if s != "success"} == {}
-    assert {t: tries[t] for t in ("flaky_video", "flaky_upload", "flaky_asset")} == {
-        "flaky_video": 2, "flaky_upload": 2, "flaky_asset": 2}  # each failed once, then succeeded
+    flaky = ("flaky_video", "flaky_upload", "flaky_asset", "flaky_avatar", "flaky_avatar_no_video")
+    assert {t: tries[t] for t in flaky} == dict.fromkeys(flaky, 2)  # each failed once, then succeeded
 
     # exactly one video job and one script, the one the retry returned (and the sensor saw succeed)
     job_id = values[("flaky_video", "return_value")]["job_id"]
@@ -243,6 +245,21 @@ def test_retried_creates_carry_on_with_what_try_1_made(dagbag, emulator, inputs)
     assert [f["asset_file_category"] for f in upload["files"]] == ["MAIN"]
     assert values[("flaky_asset", "return_value")].get("found_existing") is True  # from the dedupe lookup
 
+    # avatar training: try 1 made the job and uploaded its video, then died before submitting it. The retry
+    # finds the job waiting for its video, sees the video arrived, submits it: one job, trained
+    avatar = values[("flaky_avatar", "return_value")]
+    assert avatar["state"] == "JOB_SUCCESS"
+    job = emu_call(emulator, "Show2dModelTrainingJob", {"job_id": avatar["job_id"]})
+    assert [log["log_type"] for log in job["operation_logs"]] == ["CREATE_JOB", "SUBMITVERIFYING"]
+    assert download(job["training_video_download_url"]) == inputs["data"]["video_path"]
+    # try 1 died before the upload: its job (whose upload URLs died with it) is deleted and made again
+    again = values[("flaky_avatar_no_video", "return_value")]
+    assert again["state"] == "JOB_SUCCESS"
+    jobs = emu_call(emulator, "List2dModelTrainingJob", query={"limit": 100})["jobs"]
+    for task_id, result in (("flaky_avatar", avatar), ("flaky_avatar_no_video", again)):
+        token = identity_token(dag.dag_id, dag_run.run_id, task_id, -1)
+        assert [j["job_id"] for j in jobs if token in (j.get("tags") or [])] == [result["job_id"]], task_id
+
 
 def test_retried_avatar_training_finds_its_job_among_many(metastudio_conn) -> None:
     from metastudio_provider.client.identity import identity_token
@@ -251,9 +268,9 @@ def test_retried_avatar_training_finds_its_job_among_many(metastudio_conn) -> No
     hook = MetaStudioHook()
     name = f"avatar-retry-{uuid.uuid4().hex}"
     token = identity_token("dag", "run", "train", -1)
-    mine = hook.create_or_reuse("Create2dModelTrainingJob", {"name": name}, identity=token)["job_id"]
+    mine = hook.create_or_resume("Create2dModelTrainingJob", {"name": name}, identity=token)["job_id"]
     for i in range(10):  # other jobs, made later by other task instances, some with the very same name
-        hook.create_or_reuse("Create2dModelTrainingJob", {"name": name if i % 2 else f"{name}-other-{i}"},
+        hook.create_or_resume("Create2dModelTrainingJob", {"name": name if i % 2 else f"{name}-other-{i}"},
                              identity=identity_token("dag", f"run-{i}", "train", -1))
     found = hook.find_existing("Create2dModelTrainingJob", {"name": name}, identity=token)
     assert found is not None and found["job_id"] == mine

@@ -13,7 +13,7 @@ import asyncio
 import json
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cached_property
 from types import TracebackType
 from typing import Any
@@ -39,6 +39,8 @@ from metastudio_provider.inputs import check_name, check_upload
 from metastudio_provider.states import ASSET_ACTIVE, NOT_REUSABLE, UNUSABLE_ASSET_STATES
 
 Params = Mapping[str, Any] | None
+Resume = Callable[[dict[str, Any]], "dict[str, Any] | None"]
+"""Brings a found resource on from its state (see ``MetaStudioHook.create_or_resume``); None: make it again."""
 
 CONN_TYPE = "metastudio"
 
@@ -173,22 +175,34 @@ class MetaStudioHook(BaseHook):
         with permanent_errors():
             return self.client.find_existing(api, with_identity(api, body, identity))
 
-    def create_or_reuse(self, api: str, body: Mapping[str, Any], *, reuse: bool = True,
-                        identity: str | None = None) -> dict:
-        """Create ``body``, carrying the ``identity`` token, unless ``reuse`` and a resource carrying the
-        same token exists (made by an earlier try or run with that identity).
+    def create_or_resume(self, api: str, body: Mapping[str, Any], *, identity: str | None = None,
+                         look: bool = True, resume: Resume | None = None, path_params: Params = None,
+                         query: Params = None) -> dict:
+        """Create ``body`` carrying the ``identity`` token, or carry on with what an earlier create with
+        that token made: the one way every operator creates something exactly once.
 
         ``identity`` is a token from ``identity_token(...)``: the run identity of a task instance, or
         whatever must map to exactly one resource (e.g. dag id, logical date and manifest row id).
-        A found resource that failed, was cancelled or blocked is not reused: it is made again.
-        The result has ``found_existing: true`` when nothing was created.
+        ``look``: look for an earlier resource first (a retried try, a re-run); a first try passes False,
+        as nothing can exist yet. Whether it looked or not, a create whose answer was lost is resolved by
+        the client looking for it (``client.retry.Lookup``): both ways end in ``resume``.
+
+        ``resume(found)`` brings a found resource on from the state it is in (uploads what it never got,
+        sends the command it never got) and returns it, or returns None when it cannot be carried on
+        with (it deleted it): then it is made again. Without ``resume``, a found resource is carried on
+        with unless it failed, was cancelled or blocked. A found resource has ``found_existing: true``.
         """
         body = with_identity(api, body, identity)
-        if reuse:
-            found = self.find_existing(api, body)
-            if found and found.get("state") not in NOT_REUSABLE:
-                return found
-        return self.call(api, body=body)
+        carry_on = resume or _reusable
+        if look and (found := self.find_existing(api, body)) is not None:
+            if (resumed := carry_on({**found, "found_existing": True})) is not None:
+                return resumed
+        made = self.call(api, path_params, query, body)
+        if made.get("found_existing"):  # the create's answer was lost; the client found what it made
+            if (resumed := carry_on(made)) is not None:
+                return resumed
+            made = self.call(api, path_params, query, body)
+        return made
 
     async def acall(self, api: str, path_params: Params = None, query: Params = None, body: Params = None) -> dict:
         """The asyncio twin of ``call``, for triggers."""
@@ -262,12 +276,11 @@ class MetaStudioHook(BaseHook):
         """
         asset_name = check_name(asset_name, "asset_name")
         check_upload(file_name, content, asset_type)
-        body = with_identity("CreateDigitalAsset", {"asset_name": asset_name, "asset_type": asset_type,
-                                                    **asset_fields}, identity)
-        asset = self.find_existing("CreateDigitalAsset", body) if reuse_existing else None
-        if asset and asset.get("asset_state") in UNUSABLE_ASSET_STATES:
-            asset = None  # deleted after a failed upload (or frozen): make a new one
-        asset = asset or self.call("CreateDigitalAsset", body=body)
+        asset = self.create_or_resume(
+            "CreateDigitalAsset", {"asset_name": asset_name, "asset_type": asset_type, **asset_fields},
+            identity=identity, look=reuse_existing,
+            # deleted after a failed upload (or frozen): make a new one; else the upload below carries on
+            resume=lambda found: None if found.get("asset_state") in UNUSABLE_ASSET_STATES else found)
         asset_id = asset["asset_id"]
         try:
             self._upload_main_file(asset_id, file_name, content)
@@ -307,6 +320,11 @@ class MetaStudioHook(BaseHook):
         except Exception as exc:
             self.log.error("Upload to asset %s failed (%s) and deleting it failed too (%s): delete it by hand",
                            asset_id, cause, exc)
+
+
+def _reusable(found: dict[str, Any]) -> dict[str, Any] | None:
+    """The default ``resume``: carry on with a found resource unless it failed, was cancelled or blocked."""
+    return None if found.get("state") in NOT_REUSABLE else found
 
 
 def with_identity(api: str, body: Params, identity: str | None) -> dict[str, Any]:

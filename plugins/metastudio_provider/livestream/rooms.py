@@ -61,8 +61,8 @@ class PrepareLivestreamRoomOperator(WorkflowOperator):
         product_ids = {}
         for product in definition.get("products") or []:
             body = {"name": product["name"], "description": product.get("description", "")}
-            made = hook.create_or_reuse("CreateProduct", body, identity=identity_token(identity, "product",
-                                                                                      product["name"]))
+            made = hook.create_or_resume("CreateProduct", body, identity=identity_token(identity, "product",
+                                                                                       product["name"]))
             product_ids[product["name"]] = made["product_id"]
         rules = None
         if definition.get("interaction_rules"):

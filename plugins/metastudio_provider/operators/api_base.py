@@ -8,7 +8,6 @@ from typing import Any, TypeAlias
 from airflow.sdk import XComArg
 
 from metastudio_provider.catalog import Api, get_api
-from metastudio_provider.hooks.metastudio import with_identity
 from metastudio_provider.operators.base import MetaStudioBaseOperator, run_identity
 
 PathParam: TypeAlias = str | XComArg | None
@@ -67,14 +66,13 @@ class MetaStudioApiOperator(MetaStudioBaseOperator):
     def execute(self, context: Any) -> dict[str, Any]:
         ti = context["ti"]
         api = self.api
-        result = None
-        body = self.body
-        if api.dedupe and isinstance(body, dict):  # the create carries this task instance's identity
-            body = with_identity(api.name, body, run_identity(context))
-        if api.dedupe and ti.try_number > 1:  # a retried create carries on with what it made before
-            result = self.hook.find_existing(api.name, body)
-        if result is None:
-            result = self.hook.call(api.name, self.path_params, self.query, body)
+        if api.dedupe and isinstance(self.body, dict):
+            # the create carries this task instance's identity; a retried try carries on with what it made
+            result = self.hook.create_or_resume(api.name, self.body, identity=run_identity(context),
+                                                look=ti.try_number > 1, path_params=self.path_params,
+                                                query=self.query)
+        else:
+            result = self.hook.call(api.name, self.path_params, self.query, self.body)
         for key in api.top_level_ids:
             if key in result:
                 ti.xcom_push(key=key, value=result[key])

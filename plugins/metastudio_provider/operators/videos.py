@@ -125,8 +125,8 @@ class CreateVideoOperator(WorkflowOperator):
         return result
 
     def _create_or_find(self, context: Any, api: str, body: dict[str, Any], id_key: str) -> str:
-        result = self.hook.create_or_reuse(api, body, reuse=self.reuse_existing or self._retrying(context),
-                                           identity=run_identity(context))
+        result = self.hook.create_or_resume(api, body, look=self.reuse_existing or self._retrying(context),
+                                            identity=run_identity(context))
         if result.get("found_existing"):
             self.log.info("%s: carrying on with %s %s made earlier", api, id_key, result[id_key])
         return result[id_key]
