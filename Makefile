@@ -66,11 +66,13 @@ bench: venv
 	N=$(N) $(BIN)/python bench/run.py
 
 # Scale-out (docs/scale-out.md): CeleryExecutor on this machine's PostgreSQL and Redis, WORKERS Celery workers,
-# the emulator, the pools and the shared Redis limiter (settings: scripts/cluster.env); make cluster-stop.
+# TRIGGERERS triggerers (2: one may die, the other takes its triggers), the emulator, the pools and the shared
+# Redis limiter (settings: scripts/cluster.env); make cluster-stop.
 WORKERS ?= 2
+TRIGGERERS ?= 2
 .PHONY: cluster cluster-stop cluster-reset
 cluster: venv
-	WORKERS=$(WORKERS) bash scripts/cluster_start.sh
+	WORKERS=$(WORKERS) TRIGGERERS=$(TRIGGERERS) bash scripts/cluster_start.sh
 
 cluster-stop:
 	bash scripts/cluster_stop.sh

@@ -9,11 +9,28 @@
 # scheduler, dag-processor and triggerer report healthy. Idempotent: components already running are
 # left alone. Exit status 1 (with the log tail) if a component dies or the wait times out
 # (AIRFLOW_START_TIMEOUT, default 120 s). Stop with scripts/airflow_stop.sh.
+#
+# Triggerers: AIRFLOW_TRIGGERERS of them (default 1; scripts/cluster_start.sh sets it from `make cluster
+# TRIGGERERS=N`), each its own process. The first is the component `triggerer` (triggerer.pid, triggerer.log);
+# the others are triggerer2 ... triggererN (triggerer<i>.pid, triggerer<i>.log), started with
+# --skip-serve-logs (on one host they write to the log folder the api-server reads, and the first one serves
+# it on [logging] trigger_log_server_port). With more than one, each reports `<name>@<host>` as its hostname
+# (the `job` table: which triggerer holds which trigger; scripts/cluster_hostname.py) and the wait below also
+# waits for each to have started its triggerer job. If one dies, the others take its triggers once it has
+# not heartbeaten for [triggerer] triggerer_health_check_threshold seconds (docs/scale-out.md).
+# scripts/airflow_stop.sh stops the first; scripts/cluster_stop.sh stops triggerer2 ... too.
 set -euo pipefail
 # shellcheck source=scripts/airflow_env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/airflow_env.sh"
 
-COMPONENTS=(api-server scheduler dag-processor triggerer)
+TRIGGERERS="${AIRFLOW_TRIGGERERS:-1}"
+if ! [[ "$TRIGGERERS" =~ ^[1-9][0-9]*$ ]]; then
+  echo "AIRFLOW_TRIGGERERS (make cluster TRIGGERERS=N) must be a whole number >= 1, not '$TRIGGERERS'" >&2
+  exit 1
+fi
+TRIGGERER_NAMES=(triggerer)
+for i in $(seq 2 "$TRIGGERERS"); do TRIGGERER_NAMES+=("triggerer$i"); done
+COMPONENTS=(api-server scheduler dag-processor "${TRIGGERER_NAMES[@]}")
 TIMEOUT="${AIRFLOW_START_TIMEOUT:-120}"
 PYTHON="$(dirname "$AIRFLOW_BIN")/python"
 [ -x "$PYTHON" ] || PYTHON=python3
@@ -88,11 +105,29 @@ fi
 
 for c in "${missing[@]}"; do
   args=("$c")
+  envs=()
   [ "$c" = api-server ] && args+=(--host "$AIRFLOW_API_HOST" --port "$AIRFLOW_API_PORT")
+  if [[ "$c" == triggerer* ]]; then
+    args=(triggerer)
+    [ "$c" = triggerer ] || args+=(--skip-serve-logs)
+    [ "$TRIGGERERS" -eq 1 ] || envs=("METASTUDIO_WORKER_NAME=$c"
+      "AIRFLOW__CORE__HOSTNAME_CALLABLE=${AIRFLOW__CORE__HOSTNAME_CALLABLE:-cluster_hostname.hostname}"
+      "PYTHONPATH=$METASTUDIO_ROOT/scripts${PYTHONPATH:+:$PYTHONPATH}")
+  fi
   # setsid: each component leads its own process group, so airflow_stop.sh can find its children.
-  nohup setsid "$AIRFLOW_BIN" "${args[@]}" >"$AIRFLOW_RUN_DIR/$c.log" 2>&1 </dev/null &
+  nohup setsid env "${envs[@]}" "$AIRFLOW_BIN" "${args[@]}" >"$AIRFLOW_RUN_DIR/$c.log" 2>&1 </dev/null &
   echo $! >"$AIRFLOW_RUN_DIR/$c.pid"
 done
+
+# With several triggerers the health check below is satisfied by any one of them: also wait for each to
+# have started its triggerer job (it heartbeats from then on).
+triggerers_started() {
+  [ "$TRIGGERERS" -eq 1 ] && return 0
+  local t
+  for t in "${TRIGGERER_NAMES[@]}"; do
+    grep -q "Starting the triggerer" "$AIRFLOW_RUN_DIR/$t.log" 2>/dev/null || return 1
+  done
+}
 
 deadline=$((SECONDS + TIMEOUT))
 state=down
@@ -105,7 +140,10 @@ while :; do
     fi
   done
   state="$(api_health)"
-  [ "$state" = healthy ] && break
+  if [ "$state" = healthy ]; then
+    triggerers_started && break
+    state="waiting:triggerers"
+  fi
   if [ "$SECONDS" -ge "$deadline" ]; then
     echo "Airflow not ready after ${TIMEOUT}s ($state); logs in $AIRFLOW_RUN_DIR" >&2
     exit 1

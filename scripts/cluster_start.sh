@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make cluster WORKERS=N`: Airflow on the CeleryExecutor with this machine's PostgreSQL and Redis.
+# `make cluster WORKERS=N TRIGGERERS=M`: Airflow on the CeleryExecutor with this machine's PostgreSQL and Redis.
 #
 #   bash scripts/cluster_start.sh            # settings: scripts/cluster_env.sh (override by exporting)
 #   bash scripts/cluster_start.sh --print    # what it would start, and with which settings; starts nothing
@@ -8,7 +8,8 @@
 # 2. starts the MetaStudio emulator (unless one already answers on its port);
 # 3. starts N Celery workers, `airflow celery worker -H worker<i>@%h`, each with its own serve-logs port;
 # 4. runs scripts/airflow_start.sh: `airflow db migrate`, the pools of the region, then the api-server,
-#    scheduler, dag-processor and triggerer; then waits until every worker is ready;
+#    scheduler, dag-processor and M triggerers (TRIGGERERS, default 2: triggerer, triggerer2, ..., each its own
+#    process, pid file and log; if one dies the others take its triggers); then waits until every worker is ready;
 # 5. creates the connection metastudio_default (the emulator, the shared Redis limiter) unless it exists.
 # Idempotent: what already runs is left alone. Pid files and logs in $AIRFLOW_HOME/run/. Stop with
 # scripts/cluster_stop.sh (`make cluster-stop`).
@@ -21,6 +22,10 @@ TIMEOUT="${AIRFLOW_START_TIMEOUT:-120}"
 EMULATOR_ARGS=(--host 127.0.0.1 --port "$METASTUDIO_EMULATOR_PORT" --region "$METASTUDIO_REGION"
                --job-seconds "$METASTUDIO_EMULATOR_JOB_SECONDS")
 AIRFLOW_COMPONENTS=(api-server scheduler dag-processor triggerer)  # started by scripts/airflow_start.sh
+# Two triggerers by default: no single point of failure for the deferred waits and the livestream watches
+# (docs/scale-out.md). airflow_start.sh starts them: triggerer, triggerer2, ..., triggerer<TRIGGERERS>.
+export TRIGGERERS="${TRIGGERERS:-2}"
+export AIRFLOW_TRIGGERERS="$TRIGGERERS"
 
 worker_command() {  # i: sets WORKER_COMMAND, worker i's settings (what differs per worker) and command
   WORKER_COMMAND=(env "METASTUDIO_WORKER_NAME=worker$1"
@@ -33,10 +38,13 @@ worker_command() {  # i: sets WORKER_COMMAND, worker i's settings (what differs 
 if [ "${1:-}" = --print ]; then
   for c in "${AIRFLOW_COMPONENTS[@]}"; do echo "component $c"; done
   for i in $(seq 1 "$WORKERS"); do worker_command "$i"; echo "worker ${WORKER_COMMAND[*]}"; done
+  for i in $(seq 1 "$TRIGGERERS"); do
+    if [ "$i" -eq 1 ]; then echo "triggerer triggerer"; else echo "triggerer triggerer$i --skip-serve-logs"; fi
+  done
   echo "emulator ${EMULATOR_ARGS[*]}"
   echo "connection $("$BIN/python" "$METASTUDIO_ROOT/scripts/cluster_setup.py" show-connection)"
   # secrets left out: the api keys, connections (masked), passwords in URLs
-  env | grep -E '^(AIRFLOW|METASTUDIO|WORKERS)' | grep -v -E '^AIRFLOW__(API_AUTH__JWT_SECRET|API__SECRET_KEY)=' \
+  env | grep -E '^(AIRFLOW|METASTUDIO|WORKERS|TRIGGERERS)' | grep -v -E '^AIRFLOW__(API_AUTH__JWT_SECRET|API__SECRET_KEY)=' \
     | sed -E -e 's/^(AIRFLOW_CONN_[A-Z0-9_]*)=.*/\1=***/' -e 's#(://[^:/@]*):[^@/]*@#\1:***@#g' | sort | sed 's/^/env /'
   exit 0
 fi
@@ -100,7 +108,7 @@ done
 
 cat <<EOF
 
-Airflow on the CeleryExecutor: $WORKERS worker(s), PostgreSQL ${AIRFLOW__DATABASE__SQL_ALCHEMY_CONN##*@}, Redis broker db $METASTUDIO_REDIS_BROKER_DB, limiter db $METASTUDIO_REDIS_LIMITER_DB
+Airflow on the CeleryExecutor: $WORKERS worker(s), $TRIGGERERS triggerer(s), PostgreSQL ${AIRFLOW__DATABASE__SQL_ALCHEMY_CONN##*@}, Redis broker db $METASTUDIO_REDIS_BROKER_DB, limiter db $METASTUDIO_REDIS_LIMITER_DB
   UI:       $AIRFLOW_URL  (login $AIRFLOW_ADMIN_USER / $AIRFLOW_ADMIN_PASSWORD)
   emulator: $METASTUDIO_EMULATOR_URL
   home:     $AIRFLOW_HOME  (logs in $AIRFLOW_RUN_DIR)

@@ -55,6 +55,7 @@ def make_cluster() -> dict:
     return {
         "components": [rest for kind, rest in lines if kind == "component"],
         "workers": [rest for kind, rest in lines if kind == "worker"],
+        "triggerers": [rest for kind, rest in lines if kind == "triggerer"],
         "emulator": next(rest for kind, rest in lines if kind == "emulator").split(),
         "env": dict(rest.split("=", 1) for kind, rest in lines if kind == "env"),
         "connection": json.loads(next(rest for kind, rest in lines if kind == "connection")),
@@ -83,6 +84,34 @@ def test_the_same_components_as_make_cluster():
     assert len(cluster["workers"]) == 2 and all(" celery worker -H worker" in w for w in cluster["workers"])
     assert interpolate(str(SERVICES["airflow-worker"]["deploy"]["replicas"])) == cluster["env"]["WORKERS"] == "2"
     assert "profiles" not in SERVICES["emulator"], "the emulator runs by default, as with make cluster"
+
+
+def test_two_triggerers_in_both():
+    """No single point of failure for deferred waits and livestream watches: two triggerers by default, each
+    its own process (make cluster) or container (compose), each with a health check of its own."""
+    cluster = make_cluster()
+    assert cluster["triggerers"] == ["triggerer", "triggerer2 --skip-serve-logs"]
+    assert cluster["env"]["TRIGGERERS"] == cluster["env"]["AIRFLOW_TRIGGERERS"] == "2"
+    triggerer = SERVICES["airflow-triggerer"]
+    assert triggerer["command"] == "triggerer"
+    assert interpolate(str(triggerer["deploy"]["replicas"])) == "2"
+    check = " ".join(triggerer["healthcheck"]["test"])
+    assert "airflow jobs check --job-type TriggererJob" in check and '--hostname "$${HOSTNAME}"' in check
+    assert "container_name" not in triggerer and "ports" not in triggerer, "replicas need neither"
+    # make cluster TRIGGERERS=3: three, named as their pid files and logs are
+    env = {**_clean_env(), "TRIGGERERS": "3"}
+    out = subprocess.run(["bash", "scripts/cluster_start.sh", "--print"], cwd=ROOT, env=env, capture_output=True,
+                         text=True, check=True, timeout=60).stdout
+    names = [line.split()[1] for line in out.splitlines() if line.startswith("triggerer ")]
+    assert names == ["triggerer", "triggerer2", "triggerer3"]
+
+
+def test_a_dead_triggerers_triggers_are_taken_over_within_a_minute():
+    """[triggerer] triggerer_health_check_threshold: how long a silent triggerer keeps its triggers. Both
+    deployments set Airflow's defaults explicitly; heartbeats come several times within the threshold."""
+    for env in (compose_env("airflow-triggerer"), make_cluster()["env"]):
+        threshold = float(env["AIRFLOW__TRIGGERER__TRIGGERER_HEALTH_CHECK_THRESHOLD"])
+        assert threshold == 30 and float(env["AIRFLOW__TRIGGERER__JOB_HEARTBEAT_SEC"]) * 3 <= threshold
 
 
 def test_every_airflow_container_reads_the_cluster_settings():
