@@ -1,7 +1,7 @@
 """The Celery cluster of ``make cluster`` (scripts/cluster_start.sh) for integration tests.
 
 ``CeleryCluster`` is an ``AirflowCluster`` whose start and stop scripts are the cluster's: the same
-api-server, scheduler, dag-processor and triggerer, plus N Celery workers and the emulator, on this
+api-server, scheduler, dag-processor and M triggerers, plus N Celery workers and the emulator, on this
 machine's PostgreSQL and Redis. Each instance has its own database (created by the start script,
 dropped by ``stop``), its own Celery queue and Redis databases apart from ``make cluster``'s, and
 free ports, so it runs beside a developer's cluster and other tests.
@@ -14,6 +14,7 @@ import os
 import signal
 import socket
 import subprocess
+import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -72,6 +73,7 @@ class CeleryCluster(AirflowCluster):
 
     dags_folder: Path = ROOT / "dags"
     workers: int = 2
+    triggerers: int = 1  # make cluster's default is 2; a test that needs two says so
     database: str = field(default_factory=lambda: f"metastudio_it_{uuid.uuid4().hex[:10]}")
     emulator_port: int = field(default_factory=free_port)
     worker_log_port_base: int = field(default_factory=lambda: free_port_run(8))
@@ -92,6 +94,7 @@ class CeleryCluster(AirflowCluster):
         return {
             **env,
             "WORKERS": str(self.workers),
+            "TRIGGERERS": str(self.triggerers),
             "METASTUDIO_CLUSTER_DB": f"{PG_SERVER}/{self.database}",
             "METASTUDIO_CLUSTER_REDIS": REDIS_SERVER,
             "METASTUDIO_REDIS_BROKER_DB": str(BROKER_DB),
@@ -144,15 +147,89 @@ class CeleryCluster(AirflowCluster):
         """SIGKILL every process of worker ``index``, as if its host died: the Celery main process,
         its pool processes and the tasks they run (each task runs in a process group of its own, so
         killing the worker's group alone would leave them running). Returns the pids killed."""
-        import psutil
+        return signal_tree(self.worker_pid(index), signal.SIGKILL)
 
-        root = psutil.Process(self.worker_pid(index))
-        processes = [root, *root.children(recursive=True)]
-        for proc in processes:
-            proc.send_signal(signal.SIGKILL)
-        psutil.wait_procs(processes, timeout=10)
-        return [p.pid for p in processes]
+    # -- triggerers ------------------------------------------------------------------------------------
+    @property
+    def triggerer_names(self) -> list[str]:
+        """``triggerer``, ``triggerer2``, ...: their pid files, logs and (with several) ``<name>@<host>`` hostnames."""
+        return ["triggerer", *(f"triggerer{i}" for i in range(2, self.triggerers + 1))]
+
+    def triggerer_pid(self, name: str) -> int:
+        return int((self.run_dir / f"{name}.pid").read_text())
+
+    def kill_triggerer(self, name: str) -> list[int]:
+        """SIGKILL triggerer ``name`` and its children (its trigger runner, its log server): its host died."""
+        return signal_tree(self.triggerer_pid(name), signal.SIGKILL)
+
+    def sql(self, query: str, *params: Any) -> list[tuple[Any, ...]]:
+        """Rows of a query on the cluster's metadata database."""
+        import psycopg
+
+        with psycopg.connect(f"{PG_SERVER}/{self.database}", autocommit=True, connect_timeout=5) as conn:
+            return list(conn.execute(query, params).fetchall())
+
+    def triggerer_jobs(self) -> dict[str, dict[str, Any]]:
+        """The running triggerer jobs by name (``triggerer2`` from ``triggerer2@host``): id and heartbeat age (s)."""
+        rows = self.sql("SELECT id, hostname, EXTRACT(EPOCH FROM now() - latest_heartbeat) FROM job "
+                        "WHERE job_type = 'TriggererJob' AND state = 'running' ORDER BY id")
+        return {hostname.split("@", 1)[0]: {"id": job_id, "heartbeat_age": float(age)}
+                for job_id, hostname, age in rows}
+
+    def deferred_triggers(self) -> dict[str, dict[str, Any]]:
+        """Each deferred task instance (``dag_id/task_id[map_index]``): its trigger's id, classpath and the
+        triggerer holding it (``triggerer2``, from the ``trigger`` table joined with ``job``; None: unassigned)."""
+        rows = self.sql(
+            "SELECT ti.dag_id, ti.task_id, ti.map_index, t.id, t.classpath, j.hostname FROM task_instance ti "
+            "JOIN trigger t ON t.id = ti.trigger_id LEFT JOIN job j ON j.id = t.triggerer_id "
+            "WHERE ti.state = 'deferred'")
+        return {f"{dag}/{task}" + (f"[{index}]" if index >= 0 else ""):
+                {"trigger_id": trigger_id, "classpath": classpath,
+                 "triggerer": hostname.split("@", 1)[0] if hostname else None}
+                for dag, task, index, trigger_id, classpath, hostname in rows}
 
     # -- the emulator ----------------------------------------------------------------------------------
+    def restart_emulator(self, job_seconds: float) -> float:
+        """Start the emulator anew (an empty MetaStudio, counters at zero) with another video render time, on
+        the same port, as cluster_start.sh starts it (pid file and log in the run folder); return the seconds taken."""
+        began = time.monotonic()
+        pid_file = self.run_dir / "emulator.pid"
+        signal_tree(int(pid_file.read_text()), signal.SIGTERM)
+        region = self.env.get("METASTUDIO_REGION", "cn-north-4")
+        command = [str(ROOT / ".venv" / "bin" / "metastudio-emulator"), "--host", "127.0.0.1",
+                   "--port", str(self.emulator_port), "--region", region, "--job-seconds", str(job_seconds)]
+        with (self.run_dir / "emulator.log").open("a") as log:
+            proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                    start_new_session=True, cwd=ROOT)
+        pid_file.write_text(f"{proc.pid}\n")
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{self.emulator_url}/_emulator/config", timeout=2).json()["job_seconds"] == job_seconds:
+                    return round(time.monotonic() - began, 1)
+            except (httpx.HTTPError, ValueError, KeyError):
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise ClusterStartError(f"the emulator did not start again: {self.component_log('emulator')[-2000:]}")
+            time.sleep(0.2)
+
+
     def emulator_stats(self) -> dict[str, Mapping[str, Any]]:
         return httpx.get(f"{self.emulator_url}/_emulator/stats", timeout=10).json()["apis"]
+
+
+def signal_tree(pid: int, signum: int) -> list[int]:
+    """Send ``signum`` to a process and all its descendants (found first, so none escapes by being
+    re-parented); after SIGKILL or SIGTERM wait up to 10 s for them to end. Returns the pids signalled."""
+    import psutil
+
+    root = psutil.Process(pid)
+    processes = [root, *root.children(recursive=True)]
+    for proc in processes:
+        try:
+            proc.send_signal(signum)
+        except psutil.NoSuchProcess:
+            pass
+    if signum in (signal.SIGKILL, signal.SIGTERM):
+        psutil.wait_procs(processes, timeout=10)
+    return [p.pid for p in processes]

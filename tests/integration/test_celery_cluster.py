@@ -1,9 +1,11 @@
-"""Scale-out: the backfill DAG on the Celery cluster of ``make cluster`` survives a worker killed mid-submission.
+"""Scale-out: the Celery cluster of ``make cluster`` survives a worker, then a triggerer, killed mid-work.
 
-One run of the real deployment (scripts/cluster_start.sh: CeleryExecutor, PostgreSQL, Redis broker and
-shared Redis limiter, 2 Celery workers, the emulator as a process): ``airflow backfill create`` over
-two dates of 30 videos each, in chunks of 10 so both workers get chunks. While chunks are submitting,
-every process of the worker running the most chunks is SIGKILLed (its host "dies"). Then:
+One cluster for the module, the real deployment (scripts/cluster_start.sh: CeleryExecutor, PostgreSQL, Redis
+broker and shared Redis limiter, 2 Celery workers, 2 triggerers, the emulator as a process), in two phases.
+
+**A worker killed mid-submission** (test_backfill_on_celery_survives_a_killed_worker): ``airflow backfill
+create`` over two dates of 30 videos each, in chunks of 10 so both workers get chunks. While chunks are
+submitting, every process of the worker running the most chunks is SIGKILLed (its host "dies"). Then:
 
 * the killed chunks are failed by the task-instance heartbeat timeout within a minute and retried on
   the other worker, and both runs succeed;
@@ -12,6 +14,21 @@ every process of the worker running the most chunks is SIGKILLed (its host "dies
   admitted in any 1-s window is at most the limit);
 * both workers ran tasks (task-instance hostnames ``worker<i>@<host>`` from the REST API).
 
+**A triggerer killed while a show is live and videos render** (test_a_killed_triggerers_show_and_renders_go_on):
+the project's daily livestream (one room, a 30-s show) and a backfill run of 3 videos (the emulator restarted
+with a 35-s render) at once; once the show's watch and the render wait are both deferred, the triggerer holding
+them (``trigger`` joined with ``job``: hostnames ``triggerer<i>@<host>``) is SIGKILLed with its children. Then:
+
+* the other triggerer holds both triggers within ``[triggerer] triggerer_health_check_threshold`` (10 s here,
+  30 s in make cluster) plus a few seconds, and the takeover time is printed;
+* the show went live once (one StartSmartLive, one job in its room), was not stopped before its end (one
+  StopSmartLive: the new triggerer's, at the planned end) and its run succeeds, with no restart;
+* each video was created once and its run succeeds.
+
+With one triggerer nothing takes the triggers over: the show is stopped by no one (MetaStudio's own
+``max_live_duration`` ends it, 5 min after its end at the earliest) and the render wait never ends; the test fails
+at the takeover wait.
+
 PostgreSQL and Redis missing: skipped, or failed when CI=true.
 """
 
@@ -19,16 +36,19 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 import yaml
 
-from .celery_cluster import LIMITER_DB, REDIS_SERVER, CeleryCluster, ClusterStartError
+from .airflow_cluster import wait_until
+from .celery_cluster import LIMITER_DB, REDIS_SERVER, CeleryCluster, ClusterStartError, signal_tree
 
 DAG_ID = "metastudio_video_backfill"
 DATES = ("2026-11-20", "2026-11-21")
@@ -38,25 +58,41 @@ CHUNKS = len(DATES) * ROWS_PER_DATE // CHUNK_SIZE
 CREATE = "Create2DDigitalHumanVideo"
 UNSTARTED = {None, "none", "scheduled", "queued", "up_for_reschedule"}
 
+# the triggerer phase
+LIVE_DAG_ID = "metastudio_daily_livestream"
+SHOW = f"{LIVE_DAG_ID}/livestream.show[0]"  # deferred_triggers() keys
+RENDER_WAIT = f"{DAG_ID}/wait_for_videos"
+ROOM = "livestream/room.yaml"  # include/livestream/room.yaml: room_name airflow-daily-showcase
+SHOW_MINUTES = 0.5
+VIDEO_DATE, VIDEO_ROWS = "2026-11-22", 3
+RENDER_SECONDS = 35.0  # the emulator's --job-seconds in that phase: the videos render through the kill
+TRIGGERER_HEARTBEAT, TRIGGERER_THRESHOLD = 2, 10  # [triggerer] job_heartbeat_sec, triggerer_health_check_threshold
+TAKEOVER_SLACK = 5.0  # the survivor's loop (about 1 s) and a loaded machine
+
 pytestmark = [pytest.mark.airflow_integration, pytest.mark.timeout(420)]
 
 
-def write_manifests(folder: Path) -> dict[str, list[str]]:
+def write_manifests(folder: Path, dates: tuple[str, ...] = DATES, rows_per_date: int = ROWS_PER_DATE
+                    ) -> dict[str, list[str]]:
     """One manifest per date, each row with an explicit unique id; returns the row ids per date."""
     ids = {}
-    for date in DATES:
+    for date in dates:
         rows = [{"id": f"r{n:03d}", "title": f"Video {n} of {date}", "script": f"Hello, this is video {n}."}
-                for n in range(1, ROWS_PER_DATE + 1)]
+                for n in range(1, rows_per_date + 1)]
         (folder / f"{date}.yaml").write_text(yaml.safe_dump(rows))
         ids[date] = [r["id"] for r in rows]
     return ids
 
 
-@pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[CeleryCluster]:
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CeleryCluster]:
+    """One cluster for both phases (a start costs about a minute): 2 workers, 2 triggerers."""
+    from .fixtures import livestream_timezone
+
+    tmp_path = tmp_path_factory.mktemp("celery")
     batches = tmp_path / "batches"
     batches.mkdir()
-    cluster = CeleryCluster(home=tmp_path / "home", workers=2, extra_env={
+    cluster = CeleryCluster(home=tmp_path / "home", workers=2, triggerers=2, extra_env={
         "METASTUDIO_BATCHES_DIR": str(batches),
         "METASTUDIO_BATCH_CHUNK_SIZE": str(CHUNK_SIZE),
         "METASTUDIO_POLL_SECONDS": "1",
@@ -64,6 +100,11 @@ def cluster(tmp_path: Path) -> Iterator[CeleryCluster]:
         # 3 slots per worker: the 6 chunks spread over both workers
         "AIRFLOW__CELERY__WORKER_CONCURRENCY": "3",
         "AIRFLOW_STOP_TIMEOUT": "5",  # a throwaway cluster: SIGKILL what has not stopped after 5 s
+        # a dead triggerer's triggers are taken over after 10 s, not make cluster's 30 s (Airflow's default)
+        "AIRFLOW__TRIGGERER__JOB_HEARTBEAT_SEC": str(TRIGGERER_HEARTBEAT),
+        "AIRFLOW__TRIGGERER__TRIGGERER_HEALTH_CHECK_THRESHOLD": str(TRIGGERER_THRESHOLD),
+        # the daily livestream's 20:00 is hours away: unpausing it (to trigger a show) schedules nothing
+        "METASTUDIO_LIVESTREAM_TIMEZONE": livestream_timezone(time.gmtime().tm_hour),
     })
     try:
         cluster.start()
@@ -80,8 +121,8 @@ def cluster(tmp_path: Path) -> Iterator[CeleryCluster]:
         print(f"\ncluster stopped in {cluster.stop_seconds} s")
 
 
-def _videos(cluster: CeleryCluster, monkeypatch: pytest.MonkeyPatch) -> list[dict]:
-    """Every video job the emulator holds (all pages)."""
+def _hook(cluster: CeleryCluster, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A MetaStudioHook on the cluster's emulator, in this process."""
     from metastudio_emulator.config import DEFAULT_AK, DEFAULT_PROJECT_ID, DEFAULT_SK
     from metastudio_provider.hooks.metastudio import MetaStudioHook
     from tests.conftest import connection_json
@@ -89,7 +130,12 @@ def _videos(cluster: CeleryCluster, monkeypatch: pytest.MonkeyPatch) -> list[dic
     emu = SimpleNamespace(ak=DEFAULT_AK, sk=DEFAULT_SK, project_id=DEFAULT_PROJECT_ID, region="cn-north-4",
                           base_url=cluster.emulator_url)
     monkeypatch.setenv("AIRFLOW_CONN_METASTUDIO_DEFAULT", connection_json(emu))
-    hook, jobs, offset = MetaStudioHook(), [], 0
+    return MetaStudioHook()
+
+
+def _videos(cluster: CeleryCluster, monkeypatch: pytest.MonkeyPatch) -> list[dict]:
+    """Every video job the emulator holds (all pages)."""
+    hook, jobs, offset = _hook(cluster, monkeypatch), [], 0
     while True:
         page = hook.call("ListDigitalHumanVideo", query={"limit": 100, "offset": offset})["jobs"]
         jobs += page
@@ -216,3 +262,115 @@ def test_backfill_on_celery_survives_a_killed_worker(cluster: CeleryCluster, mon
     # both workers ran tasks
     workers = set().union(*seen_hosts.values())
     assert workers == {"worker1", "worker2"}, seen_hosts
+
+
+# -- phase 2: a triggerer killed while a show is live and videos render --------------------------------------------
+def _live_jobs(hook: Any, room_name: str) -> list[dict]:
+    """The livestream jobs of the room named ``room_name``."""
+    rooms = [r for r in hook.call("ListSmartLiveRooms", query={"limit": 100})["smart_live_rooms"]
+             if r.get("room_name") == room_name]
+    return [job for room in rooms
+            for job in hook.call("ListSmartLive", {"room_id": room["room_id"]}, query={"limit": 100})["smart_live_jobs"]]
+
+
+def test_a_killed_triggerers_show_and_renders_go_on(cluster: CeleryCluster, monkeypatch: pytest.MonkeyPatch,
+                                                    request: pytest.FixtureRequest):
+    figures: dict[str, object] = {}
+    request.addfinalizer(lambda: print(f"\ntriggerer takeover figures (s since the phase began unless said): {figures}"))
+    began = time.monotonic()
+
+    def mark(name: str) -> None:
+        figures[name] = round(time.monotonic() - began, 1)
+
+    client = cluster.client
+    victim, survivor = cluster.triggerer_names  # triggerer (the first, serving the logs) holds them; triggerer2 takes over
+    jobs = wait_until(lambda: (j := cluster.triggerer_jobs()).keys() >= {victim, survivor} and j, 30,
+                      what="both triggerers' jobs")
+    assert jobs[victim]["id"] != jobs[survivor]["id"]
+    # a fresh MetaStudio whose videos render for 35 s (phase 1 wanted 2 s), its counters at zero
+    figures["emulator restart"] = cluster.restart_emulator(RENDER_SECONDS)
+    ids = write_manifests(Path(cluster.extra_env["METASTUDIO_BATCHES_DIR"]), (VIDEO_DATE,), VIDEO_ROWS)[VIDEO_DATE]
+    hook = _hook(cluster, monkeypatch)
+
+    # Airflow gives a new trigger to whichever triggerer looks first. To have the show's watch and the render
+    # wait on one triggerer, the other is paused (SIGSTOP) while they are placed, then resumed.
+    paused = signal_tree(cluster.triggerer_pid(survivor), signal.SIGSTOP)
+    try:
+        live_run = client.trigger(LIVE_DAG_ID, conf={"room_definitions": [ROOM], "duration_minutes": SHOW_MINUTES})
+        video_run = client.trigger(DAG_ID, logical_date=f"{VIDEO_DATE}T00:00:00Z")
+        mark("runs triggered")
+
+        def placed() -> dict[str, dict[str, Any]] | None:
+            triggers = cluster.deferred_triggers()
+            wanted = {key: triggers[key] for key in (SHOW, RENDER_WAIT) if triggers.get(key, {}).get("triggerer")}
+            if SHOW in wanted and not wanted[SHOW]["classpath"].endswith("LivestreamWatchTrigger"):
+                del wanted[SHOW]  # the show's wait for its start, not its watch
+            return wanted if len(wanted) == 2 else None
+
+        held = wait_until(placed, 120, interval=0.3, what="the show's watch and the render wait deferred")
+    finally:
+        signal_tree(cluster.triggerer_pid(survivor), signal.SIGCONT)
+    mark("both deferred")
+    assert {t["triggerer"] for t in held.values()} == {victim}, held
+    # the resumed triggerer heartbeats again: it is alive and may take triggers over
+    wait_until(lambda: cluster.triggerer_jobs()[survivor]["heartbeat_age"] < TRIGGERER_HEARTBEAT + 1, 30,
+               interval=0.2, what=f"{survivor} heartbeating again")
+    mark(f"{survivor} resumed ({len(paused)} processes paused)")
+
+    # -- the kill: the show is live, the videos render ---------------------------------------------------------
+    (show_job,) = _live_jobs(hook, "airflow-daily-showcase")
+    assert show_job["state"] == "PROCESSING", show_job
+    rendering = [j for j in hook.call("ListDigitalHumanVideo", query={"limit": 100})["jobs"]
+                 if (j.get("output_asset_config") or {}).get("asset_name", "").startswith(f"{DAG_ID}-{VIDEO_DATE}-")]
+    assert len(rendering) == VIDEO_ROWS and all(j["state"] in ("WAITING", "PROCESSING") for j in rendering), rendering
+    silent_for = cluster.triggerer_jobs()[victim]["heartbeat_age"]  # its triggers go when this reaches the threshold
+    killed = cluster.kill_triggerer(victim)
+    killed_at = time.monotonic()
+    mark(f"{victim} killed ({len(killed)} processes)")
+    figures[f"{victim}'s last heartbeat before the kill"] = round(silent_for, 1)
+
+    taken: dict[str, float] = {}
+    while len(taken) < len(held):
+        triggers = cluster.deferred_triggers()
+        for key in held:
+            now = triggers.get(key)
+            if key not in taken and now and now["trigger_id"] == held[key]["trigger_id"] and now["triggerer"] == survivor:
+                taken[key] = round(time.monotonic() - killed_at, 1)
+            elif key not in taken and (not now or now["trigger_id"] != held[key]["trigger_id"]):
+                raise AssertionError(f"{key}'s trigger ended before {survivor} took it over: {now} (taken: {taken})")
+        assert time.monotonic() - killed_at < TRIGGERER_THRESHOLD + TAKEOVER_SLACK + 20, (
+            f"no takeover {time.monotonic() - killed_at:.0f} s after the kill: {triggers}")
+        time.sleep(0.2)
+    figures["takeover after the kill"] = taken
+    mark("taken over")
+    assert max(taken.values()) <= TRIGGERER_THRESHOLD + TAKEOVER_SLACK, taken
+
+    # -- every run ends as it would have -------------------------------------------------------------------------
+    assert client.wait_for_run(DAG_ID, video_run, timeout=120) == "success", client.ti_state_history(DAG_ID, video_run)
+    mark("videos run success")
+    assert client.wait_for_run(LIVE_DAG_ID, live_run, timeout=120) == "success", (
+        client.ti_state_history(LIVE_DAG_ID, live_run))
+    mark("show run success")
+
+    # the show: one livestream, live its whole duration, stopped once, at its end, by the new watcher
+    (room,) = client.xcom(LIVE_DAG_ID, live_run, "record_outcome", key="outcome")["rooms"]
+    assert room["status"] == "success" and room["restarts"] == 0 and room["went_live"], room
+    (job,) = _live_jobs(hook, "airflow-daily-showcase")
+    assert job["job_id"] == show_job["job_id"]
+    shown = hook.call("ShowSmartLive", {"room_id": job["room_id"], "job_id": job["job_id"]})
+    overrun = shown["duration"] - SHOW_MINUTES * 60  # live seconds beyond the planned ones, MetaStudio's clock
+    figures["show stopped after its planned end"] = round(overrun, 2)
+    assert -1.0 <= overrun <= 5.0, shown
+    stats = cluster.emulator_stats()
+    assert (stats["StartSmartLive"]["admitted"], stats["StopSmartLive"]["admitted"]) == (1, 1), (
+        stats["StartSmartLive"], stats["StopSmartLive"])
+    watches = cluster.trigger_logs(LIVE_DAG_ID, live_run, "livestream.show")  # one log per triggerer job that ran it
+    ended_by = [name for name, text in watches.items() if "completed (SUCCEED)" in text]
+    assert len(watches) == 2 and len(ended_by) == 1, list(watches)
+    assert ended_by[0].endswith(f".trigger.{jobs[survivor]['id']}.log"), (ended_by, jobs)
+
+    # the videos: one create per row, each SUCCEED
+    videos = Counter((j.get("output_asset_config") or {}).get("asset_name") for j in _videos(cluster, monkeypatch)
+                     if j["state"] == "SUCCEED")
+    assert videos == Counter(f"{DAG_ID}-{VIDEO_DATE}-{row}" for row in ids), videos
+    assert stats["Create2DDigitalHumanVideo"]["admitted"] == VIDEO_ROWS
