@@ -66,6 +66,13 @@ _FIELDS: dict[str, dict[str, Any]] = {
         "description": "Tries of one call, the first included, on transient errors (5xx, 429, network). Empty: 6.",
         "placeholder": "6",
     },
+    "outage_seconds": {
+        "label": "Ride out outages for (seconds)",
+        "schema": {"type": ["number", "null"], "minimum": 0},
+        "description": "While MetaStudio answers only 5xx or nothing, a call goes on trying this long (beyond "
+        "Max attempts) before the task fails naming the outage. Empty: 300. 0: Max attempts alone.",
+        "placeholder": "300",
+    },
 }
 CONN_FIELDS: dict[str, dict[str, Any]] = {
     name: {k: v for k, v in spec.items() if k != "placeholder"} for name, spec in _FIELDS.items()
@@ -192,6 +199,17 @@ def get_provider_info() -> dict[str, Any]:
                         "memory at this share of its limit (0 < share <= 1), so that several processes stay within "
                         "it together; back on Redis when it answers (docs/limits.md).",
                         "version_added": "0.1.0", "type": "float", "example": "0.25", "default": "0.25",
+                    },
+                    "price_per_minute": {
+                        "description": "Estimated price of one rendered video or livestream minute, in your "
+                        "currency: the MetaStudio view (Airflow ▸ MetaStudio) turns the minutes of its Usage panel "
+                        "into an estimated cost. Empty: no cost shown.",
+                        "version_added": "0.1.0", "type": "float", "example": "0.5", "default": "",
+                    },
+                    "ui_conn_id": {
+                        "description": "The connection the MetaStudio view lists jobs and reads limits with.",
+                        "version_added": "0.1.0", "type": "string", "example": "metastudio_default",
+                        "default": "metastudio_default",
                     },
                 },
             }

@@ -1,0 +1,176 @@
+"""What the MetaStudio view reads from Airflow's own database: task instances, XComs and asset events.
+
+Only the DAGs the caller may read (``dag_ids``) are queried; nothing here calls MetaStudio.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+SHOW_OPERATORS = ("LivestreamShowOperator",)
+"""Task types of a whole show (``livestream/show.py``): their deferral carries the show's state."""
+UNFINISHED = ("scheduled", "queued", "running", "deferred", "up_for_retry", "up_for_reschedule", "restarting")
+DAYS = 30
+
+
+@dataclass(frozen=True)
+class TaskRef:
+    """A task instance, enough to link to it."""
+
+    dag_id: str
+    run_id: str
+    task_id: str
+    map_index: int = -1
+
+
+@dataclass(frozen=True)
+class ShowTask:
+    """An unfinished show task; ``show`` is its ``ShowState`` JSON (None before its first deferral)."""
+
+    task: TaskRef
+    state: str | None
+    show: dict[str, Any] | None
+    job_id: str | None
+
+
+@dataclass(frozen=True)
+class VideoJobRef:
+    """A video job an Airflow task created (XCom ``job_id`` of a video task, ``rows`` of a backfill chunk)."""
+
+    job_id: str
+    task: TaskRef
+    run_state: str | None
+    row: str | None = None
+
+
+@dataclass(frozen=True)
+class RowFailure:
+    """A backfill row MetaStudio refused before rendering (XCom ``rows``, status failed)."""
+
+    task: TaskRef
+    row: str
+    error_code: str | None
+    error: str
+    at: float
+
+
+@dataclass
+class Records:
+    shows: list[ShowTask] = field(default_factory=list)
+    video_jobs: list[VideoJobRef] = field(default_factory=list)
+    row_failures: list[RowFailure] = field(default_factory=list)
+    video_seconds: list[tuple[str, float, float]] = field(default_factory=list)
+    """(dag id, when, seconds) of each video announced as an asset event (extra ``duration``)."""
+    live_spans: list[tuple[str, float, float]] = field(default_factory=list)
+    """(dag id, went live, ended) of each finished show (XCom ``outcome``)."""
+
+
+def _kwargs(value: Any) -> dict[str, Any]:
+    """A deferral's ``next_kwargs`` (serde-encoded by the task runner)."""
+    if not isinstance(value, dict):
+        return {}
+    try:
+        from airflow.sdk.serde import deserialize
+
+        decoded = deserialize(value)
+        return decoded if isinstance(decoded, dict) else value
+    except Exception:  # noqa: BLE001 - an older encoding: the plain JSON is what we need
+        return value
+
+
+def _xcom(value: Any) -> Any:
+    from airflow.models.xcom import XComModel
+
+    try:
+        return XComModel.deserialize_value(type("Row", (), {"value": value})())
+    except Exception:  # noqa: BLE001
+        return value
+
+
+def _epoch(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.timestamp()
+    try:
+        return datetime.fromisoformat(str(value)).timestamp()
+    except ValueError:
+        return None
+
+
+def read_records(session: Session, dag_ids: set[str], now: datetime) -> Records:
+    """Everything the view needs from the database, for the DAGs in ``dag_ids``."""
+    from airflow.models.asset import AssetEvent, AssetModel
+    from airflow.models.dagrun import DagRun
+    from airflow.models.taskinstance import TaskInstance as TI
+    from airflow.models.xcom import XComModel as X
+
+    out = Records()
+    if not dag_ids:
+        return out
+    since = now - timedelta(days=DAYS)
+    recent = now - timedelta(days=2)
+    ids = sorted(dag_ids)
+
+    shows = session.execute(
+        select(TI.dag_id, TI.run_id, TI.task_id, TI.map_index, TI.state, TI.next_kwargs)
+        .where(TI.dag_id.in_(ids), TI.operator.in_(SHOW_OPERATORS), TI.state.in_(UNFINISHED))
+    ).all()
+    show_refs = {TaskRef(r.dag_id, r.run_id, r.task_id, r.map_index): r for r in shows}
+    job_xcoms: dict[TaskRef, str] = {}
+    if show_refs:
+        for x in session.execute(select(X.dag_id, X.run_id, X.task_id, X.map_index, X.value).where(
+                X.dag_id.in_(ids), X.key == "job_id", X.run_id.in_({r.run_id for r in shows}))).all():
+            job_xcoms[TaskRef(x.dag_id, x.run_id, x.task_id, x.map_index)] = str(_xcom(x.value))
+    for ref, row in show_refs.items():
+        state = _kwargs(row.next_kwargs).get("state")
+        out.shows.append(ShowTask(ref, str(row.state) if row.state else None,
+                                  state if isinstance(state, dict) else None, job_xcoms.get(ref)))
+
+    # video jobs of recent runs (job ids in XCom), and their runs' state
+    xcoms = session.execute(
+        select(X.dag_id, X.run_id, X.task_id, X.map_index, X.key, X.value, X.timestamp, DagRun.state, TI.operator)
+        .join(DagRun, (DagRun.dag_id == X.dag_id) & (DagRun.run_id == X.run_id))
+        .join(TI, (TI.dag_id == X.dag_id) & (TI.run_id == X.run_id) & (TI.task_id == X.task_id)
+              & (TI.map_index == X.map_index))
+        .where(X.dag_id.in_(ids), X.key.in_(("job_id", "rows", "outcome")), X.timestamp >= since)
+    ).all()
+    for x in xcoms:
+        ref, value = TaskRef(x.dag_id, x.run_id, x.task_id, x.map_index), _xcom(x.value)
+        run_state = str(x.state) if x.state else None
+        if x.key == "outcome":
+            if x.operator in SHOW_OPERATORS and isinstance(value, dict):
+                went, ended = _epoch(value.get("live_since")), _epoch(value.get("ended_at"))
+                if went is not None and ended is not None and ended > went:
+                    out.live_spans.append((x.dag_id, went, ended))
+            continue
+        if x.operator in SHOW_OPERATORS or x.timestamp < recent:
+            continue
+        if x.key == "job_id" and value:
+            out.video_jobs.append(VideoJobRef(str(value), ref, run_state))
+        elif x.key == "rows" and isinstance(value, list):
+            for row in value:
+                if not isinstance(row, dict):
+                    continue
+                if row.get("job_id"):
+                    out.video_jobs.append(VideoJobRef(str(row["job_id"]), ref, run_state, row.get("row")))
+                elif row.get("status") == "failed":
+                    out.row_failures.append(RowFailure(ref, str(row.get("row")), row.get("error_code"),
+                                                       str(row.get("error") or ""), x.timestamp.timestamp()))
+
+    events = session.execute(
+        select(AssetEvent.source_dag_id, AssetEvent.timestamp, AssetEvent.extra)
+        .join(AssetModel, AssetModel.id == AssetEvent.asset_id)
+        .where(AssetModel.uri.like("metastudio://%"), AssetEvent.source_dag_id.in_(ids),
+               AssetEvent.timestamp >= since)
+    ).all()
+    for e in events:
+        duration = (e.extra or {}).get("duration")
+        if isinstance(duration, int | float) and duration > 0:
+            out.video_seconds.append((str(e.source_dag_id), e.timestamp.timestamp(), float(duration)))
+    return out
