@@ -24,7 +24,8 @@ SK = "stub-secret-key-0123456789"
 
 @pytest.fixture
 def client():
-    settings = ClientSettings(Credentials("AKSTUB", SK, PROJECT), max_attempts=4, max_backoff=0.5)
+    # outage_seconds=0: max_attempts alone bounds the tries (riding out an outage: tests/client/test_outage.py)
+    settings = ClientSettings(Credentials("AKSTUB", SK, PROJECT), max_attempts=4, max_backoff=0.5, outage_seconds=0)
     with MetaStudioClient(settings, limiter=RateLimiter()) as c:
         yield c
 

@@ -157,7 +157,7 @@ def test_timeout_and_max_attempts_are_connection_extras() -> None:
 
 
 def test_the_extras_reach_the_http_client_and_the_retries(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AIRFLOW_CONN_METASTUDIO_DEFAULT", conn_json(timeout=4, max_attempts=2))
+    monkeypatch.setenv("AIRFLOW_CONN_METASTUDIO_DEFAULT", conn_json(timeout=4, max_attempts=2, outage_seconds=0))
     calls: list[httpx.Request] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -166,6 +166,7 @@ def test_the_extras_reach_the_http_client_and_the_retries(monkeypatch: pytest.Mo
 
     with MetaStudioHook(transport=httpx.MockTransport(handler)) as hook:
         assert hook.client._http.timeout.read == 4
+        assert hook.settings.outage_seconds == 0
         with pytest.raises(Exception, match="busy"):
             hook.call("ListAssets", query={"limit": 1})
     assert len(calls) == 2  # max_attempts

@@ -79,6 +79,22 @@ class MetaStudioTransportError(MetaStudioError):
     retryable = True
 
 
+class MetaStudioUnreachableError(MetaStudioError):
+    """MetaStudio answered no call with anything but a 5xx or a network error for longer than the client
+    rides out (``ClientSettings.outage_seconds``): an outage, not a bad request. Airflow may retry it."""
+
+    retryable = True
+
+    def __init__(self, api: str, seconds: float, attempts: int, cause: BaseException) -> None:
+        self.api = api
+        self.cause = cause
+        super().__init__(
+            f"{api}: MetaStudio has been unreachable for {seconds:.0f} s ({attempts} attempts; last: {cause}): "
+            "an outage longer than the client rides out (connection extra outage_seconds). Nothing was lost: "
+            "a retry or a re-run makes only what is missing"
+        )
+
+
 class MetaStudioOutcomeUnknownError(MetaStudioError):
     """A create may or may not have happened, and there is no safe way to check: it is not re-sent."""
 

@@ -6,7 +6,9 @@
 - 5xx and network errors: re-send, with backoff, unless the call creates something and
   may already have been processed (see ``Lookup``).
 - Any other 4xx: not retried.
-The number of attempts is bounded by ``ClientSettings.max_attempts``.
+A call is tried up to ``ClientSettings.max_attempts`` times; while MetaStudio answers only 5xx or
+nothing (an outage) it goes on trying for ``outage_seconds`` (5 minutes by default), then raises
+``MetaStudioUnreachableError`` naming the outage. So a short outage costs time, not an Airflow retry.
 """
 
 from __future__ import annotations
@@ -15,10 +17,15 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from tenacity import RetryCallState, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+from tenacity import RetryCallState, retry_if_exception, wait_exponential_jitter
 
 from metastudio_provider.catalog import get_path
-from metastudio_provider.client.errors import MetaStudioAPIError, MetaStudioThrottledError
+from metastudio_provider.client.errors import (
+    MetaStudioAPIError,
+    MetaStudioThrottledError,
+    MetaStudioTransportError,
+    MetaStudioUnreachableError,
+)
 from metastudio_provider.client.identity import carries, token_in
 from metastudio_provider.client.request import Call
 from metastudio_provider.client.settings import ClientSettings
@@ -36,13 +43,34 @@ def retry_kwargs(settings: ClientSettings) -> dict[str, Any]:
             return 0.0  # the limiter paces the re-send (Retry-After, the cut rate)
         return backoff(state)
 
+    def stop(state: RetryCallState) -> bool:
+        if state.attempt_number < settings.max_attempts:
+            return False
+        exc = state.outcome.exception() if state.outcome else None
+        return not (unreachable(exc) and (state.seconds_since_start or 0.0) < settings.outage_seconds)
+
+    def give_up(state: RetryCallState) -> Any:
+        exc = state.outcome.exception() if state.outcome else None
+        assert exc is not None  # only failures are retried
+        if unreachable(exc) and settings.outage_seconds:
+            raise MetaStudioUnreachableError(getattr(exc, "api", "MetaStudio"), state.seconds_since_start or 0.0,
+                                             state.attempt_number, exc) from exc
+        raise exc
+
     return {
-        "stop": stop_after_attempt(settings.max_attempts),
+        "stop": stop,
         "wait": wait,
         "retry": retry_if_exception(lambda exc: bool(getattr(exc, "retryable", False))),
-        "reraise": True,
+        "retry_error_callback": give_up,
         "before_sleep": _log_retry,
     }
+
+
+def unreachable(exc: BaseException | None) -> bool:
+    """Is ``exc`` what an outage looks like: a 5xx or a network error (not a throttle, not a 4xx)?"""
+    if isinstance(exc, MetaStudioAPIError):
+        return exc.status_code >= 500 and not isinstance(exc, MetaStudioThrottledError)
+    return isinstance(exc, MetaStudioTransportError)
 
 
 def maybe_processed(exc: BaseException) -> bool:

@@ -43,10 +43,16 @@ class ClientSettings:
     max_attempts: int = 6
     """Tries of one call, the first included, for transient errors (connection extra ``max_attempts``)."""
     max_backoff: float = 20.0
+    """The longest wait between two tries of a call."""
+    outage_seconds: float = 300.0
+    """How long a call goes on trying while MetaStudio answers only 5xx or nothing at all (an outage),
+    whatever ``max_attempts`` says; then ``MetaStudioUnreachableError`` (connection extra ``outage_seconds``)."""
 
     def __post_init__(self) -> None:
         number_setting("timeout", self.timeout)
         number_setting("max_attempts", self.max_attempts, integer=True)
+        if self.outage_seconds != 0:  # 0: no riding out, max_attempts alone
+            number_setting("outage_seconds", self.outage_seconds)
         if self.region not in REGIONS:
             raise MetaStudioConfigError("region", f"unknown region {self.region!r}; expected one of {', '.join(REGIONS)}")
         if self.endpoint:
