@@ -7,14 +7,12 @@ without one (401) or with a bad one (403). Figures cover only the DAGs the user 
 ``get_authorized_dag_ids``).
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: FastAPI must see ``GetUserDep`` itself, imported in ``create_app``.
 import time
 from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from metastudio_provider.ui import records, sources, summary
@@ -80,10 +78,6 @@ def create_app() -> FastAPI:
         if request.url.path.rstrip("/").endswith("/api/summary"):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
         return HTMLResponse(refused_html(exc.status_code, str(exc.detail)), status_code=exc.status_code)
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        return JSONResponse({"detail": "bad request"}, status_code=400)
 
     @app.get("/icon.svg")
     def icon() -> Response:

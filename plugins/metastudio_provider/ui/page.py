@@ -17,7 +17,8 @@ body { margin:0; padding:16px; font:14px/1.4 system-ui,-apple-system,"Segoe UI",
   color:var(--fg); background:var(--bg); }
 header { display:flex; align-items:baseline; gap:12px; margin-bottom:12px; }
 header h1 { font-size:20px; margin:0; } header .meta { color:var(--muted); font-size:12px; }
-.grid { display:grid; grid-template-columns:1fr 1fr; gap:16px; }
+.grid { display:grid; grid-template-columns:1fr 1fr; gap:16px; align-items:start; }
+#live { grid-column:1 / -1; }
 @media (max-width: 1100px) { .grid { grid-template-columns:1fr; } }
 section { background:var(--card); border:1px solid var(--line); border-radius:8px; padding:12px 14px; min-width:0; }
 section h2 { font-size:15px; margin:0 0 8px; display:flex; gap:8px; align-items:center; }

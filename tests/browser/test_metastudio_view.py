@@ -1,0 +1,117 @@
+"""The MetaStudio view (Airflow ▸ MetaStudio, ``plugins/metastudio_provider/ui``) in a real Chromium.
+
+One live show (a test room, 2 minutes) and one video pipeline run, the emulator's clock held while it renders:
+the page shows the room with its time left and the run's job in flight; then the show is stopped (its run
+marked success), the video finishes, and the Usage panel has the day's minutes. Signed out, the page and its
+JSON refuse (401), and a forged token is refused (403).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.integration.airflow_cluster import SCHEDULER_DAGS, wait_until
+
+pytestmark = pytest.mark.browser
+
+PIPELINE = "metastudio_video_pipeline"
+SHOW_DAG = "ms_livestream"
+ROOM = "view"  # a room of this test only: tests/integration's rooms count their own jobs
+TIMEOUT = 120
+
+
+def summary(cluster: Any) -> dict[str, Any]:
+    return cluster.client.get("/metastudio/api/summary")
+
+
+def test_signed_out_the_page_and_its_api_refuse(airflow_cluster, cluster_emulator):
+    with httpx.Client(base_url=airflow_cluster.url, timeout=30) as http:
+        page, api = http.get("/metastudio/"), http.get("/metastudio/api/summary")
+        assert page.status_code == 401 and "Sign in" in page.text, page.text[:300]
+        assert api.status_code == 401 and api.json() == {"detail": "Not authenticated"}
+        forged = http.get("/metastudio/api/summary", headers={"Authorization": "Bearer not.a.token"})
+        assert forged.status_code == 403, forged.text
+    with httpx.Client(base_url=airflow_cluster.url, timeout=30, cookies={"_token": "not.a.token"}) as forged_cookie:
+        assert forged_cookie.get("/metastudio/api/summary").status_code == 403  # the UI's cookie, forged
+    signed_in = summary(airflow_cluster)  # the REST client's bearer token is accepted
+    assert set(signed_in) >= {"live", "rendering", "limits", "usage"}
+    assert cluster_emulator.sk not in str(signed_in)
+
+
+@pytest.fixture(scope="module")
+def room_file() -> Iterator[str]:
+    """The test room's definition, written for this module only (its include/ is tests/scheduler_dags)."""
+    path = Path(SCHEDULER_DAGS) / "livestream_rooms" / f"{ROOM}.yaml"
+    path.write_text(f"room_name: ms-live-{ROOM}\nscenes:\n  - script_name: hello\n    paragraphs: "
+                    "[{title: Hello, text: Hello from the view room.}]\nshow: {max_restarts: 1, live_within_minutes: 2}\n")
+    try:
+        yield f"livestream_rooms/{ROOM}.yaml"
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def frame(page: Any) -> Any:
+    """The view, as Airflow shows it: its page inside Airflow's UI (an iframe)."""
+    return page.frame_locator("iframe").first
+
+
+def test_live_show_and_render_in_flight_then_the_days_minutes(page, shots, airflow_cluster, cluster_emulator,
+                                                               emulator_clock, room_file):
+    client = airflow_cluster.client
+    with shots.step("sign in"):
+        page.goto("/")
+        page.get_by_label("Username").fill(airflow_cluster.username)
+        page.get_by_label("Password").fill(airflow_cluster.password)
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("link", name="Dags").first.wait_for()
+    with shots.step("a show goes live, a video renders (the emulator's clock held)"):
+        for dag_id in (SHOW_DAG, PIPELINE):
+            client.wait_for_dag(dag_id, timeout=TIMEOUT)
+            client.unpause(dag_id)
+        show_run = client.trigger(SHOW_DAG, conf={"room_definitions": [room_file], "duration_minutes": 2.0})
+        wait_until(lambda: any(r["room_name"] == f"ms-live-{ROOM}" and r["metastudio_state"] == "PROCESSING"
+                               for r in summary(airflow_cluster)["live"]["rooms"]), TIMEOUT, interval=1,
+                   what="the show live in the view's summary")
+        emulator_clock.hold()
+        video_run = client.trigger(PIPELINE, conf={})
+        client.wait_for_states(PIPELINE, video_run, {"create_video": "deferred"}, timeout=TIMEOUT)
+    try:
+        with shots.step("Airflow's navigation opens the view; Live now: the room, its time left"):
+            page.goto("/")
+            page.get_by_role("link", name="MetaStudio").first.click()
+            page.wait_for_url(re.compile(r"/plugin/metastudio"))
+            view = frame(page)
+            live = view.locator("#live")
+            room = live.locator("tr", has_text=f"ms-live-{ROOM}")
+            room.wait_for()
+            assert "PROCESSING" in room.inner_text()
+            assert re.search(r"1 min \d+ s|2 min 0 s", room.locator("td.left").inner_text()), room.inner_text()
+            assert "watcher at" in room.inner_text() and "MetaStudio after 1 h live" in room.inner_text()
+            assert room.get_by_role("link", name=SHOW_DAG).get_attribute("href") == f"/dags/{SHOW_DAG}/runs/" + \
+                show_run.replace(":", "%3A").replace("+", "%2B")
+        with shots.step("Rendering: the pipeline run's job in flight"):
+            run = view.locator("#rendering tr", has_text=PIPELINE)
+            run.wait_for()
+            assert re.search(r"(WAITING|PROCESSING) 1", run.inner_text()), run.inner_text()
+            view.locator("#limits tr", has_text="Create2DDigitalHumanVideo").wait_for()
+            shots.readme("metastudio-view.png")
+    finally:
+        client.request("PATCH", f"/api/v2/dags/{SHOW_DAG}/dagRuns/{show_run}", json={"state": "success"})
+        emulator_clock.advance(cluster_emulator.config.job_seconds + 1)
+        emulator_clock.release()
+    with shots.step("the video is made: Usage has the day's minutes"):
+        assert client.wait_for_run(PIPELINE, video_run, timeout=TIMEOUT) == "success"
+        usage = summary(airflow_cluster)["usage"]
+        assert usage["dags"][PIPELINE]["video"][-1] > 0, usage["dags"]
+        page.reload()
+        row = frame(page).locator("#usage tbody tr", has_text=PIPELINE).first
+        row.wait_for()
+        assert usage["days"][-1] in row.inner_text()
+        frame(page).locator("#usage").scroll_into_view_if_needed()
+        shots.readme("metastudio-view-usage.png", frame(page).locator("#usage"))
