@@ -136,7 +136,8 @@ class RateLimiter:
                     self._memory.report(*args)
         except Exception as exc:  # noqa: BLE001 - e.g. Redis unreachable for a moment
             log.warning("rate limiter: could not record a %s call of %s: %s", outcome, permit.key, exc)
-        usage_log.record(self.storage_uri, permit.key, outcome)  # the MetaStudio view's per-second counts
+        if not self.in_fallback:  # the MetaStudio view's per-second counts; never wait on a Redis that is down
+            usage_log.record(self.storage_uri, permit.key, outcome)
 
     async def areport(self, permit: Permit, outcome: Outcome, retry_after: float | None = None) -> None:
         if self._store is None:
@@ -146,7 +147,8 @@ class RateLimiter:
                                       retry_after)
         except Exception as exc:  # noqa: BLE001
             log.warning("rate limiter: could not record a %s call of %s: %s", outcome, permit.key, exc)
-        await usage_log.arecord(self.storage_uri, permit.key, outcome)
+        if not self.in_fallback:
+            usage_log.record_later(self.storage_uri, permit.key, outcome)
 
     def snapshot(self, keys: list[str]) -> dict[str, dict | None]:
         """Per key: learned rate, ceiling, counters, calls in the last minute, recent 429s (None: no state)."""

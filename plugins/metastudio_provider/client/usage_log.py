@@ -86,10 +86,10 @@ def record(storage_uri: str, key: str, outcome: str, now: float | None = None) -
         log.debug("usage log: could not count a %s call of %s: %s", outcome, key, exc)
 
 
-async def arecord(storage_uri: str, key: str, outcome: str) -> None:
-    """``record`` off the event loop (a Redis round trip or a file append)."""
+def record_later(storage_uri: str, key: str, outcome: str) -> None:
+    """``record`` in a worker thread, not awaited: an asyncio caller never waits for the count."""
     if outcome in _KINDS:
-        await asyncio.to_thread(record, storage_uri, key, outcome, time.time())
+        asyncio.get_running_loop().run_in_executor(None, record, storage_uri, key, outcome, time.time())
 
 
 def _append(key: str, kind: str, second: int) -> None:

@@ -16,11 +16,11 @@ from metastudio_provider.client import usage_log
 from metastudio_provider.client.limiter import limiter_key
 from metastudio_provider.livestream.claims import service_time
 from metastudio_provider.livestream.steps import ShowState, exit_hours
-from metastudio_provider.states import LIVE_HOLDS_ROOM
+from metastudio_provider.states import LIVE_HOLDS_ROOM, LIVE_ON_AIR, VIDEO_JOB
 from metastudio_provider.ui.records import DAYS, Records, ShowTask, TaskRef
 from metastudio_provider.ui.sources import Listing, Tenant
 
-UNFINISHED_VIDEO = ("WAITING", "PROCESSING")
+UNFINISHED_VIDEO = tuple(sorted(VIDEO_JOB.running))
 CHART_SECONDS = 900
 BUCKET = 10
 LATEST_FAILURES = 10
@@ -41,7 +41,7 @@ def iso(epoch: float | None) -> str | None:
 
 # -- Live now ---------------------------------------------------------------------------------------
 def live_panel(shows: list[ShowTask], jobs: Listing, now: float) -> dict[str, Any]:
-    """Each show task with a livestream holding its room (WAITING or PROCESSING in MetaStudio's list)."""
+    """Each show task with a livestream holding its room (``LIVE_HOLDS_ROOM`` in MetaStudio's list)."""
     by_id = {j.get("job_id"): j for j in jobs.items}
     rooms = []
     for show in shows:
@@ -111,7 +111,7 @@ def rendering_panel(records: Records, jobs: Listing, now: float) -> dict[str, An
         if job and state in UNFINISHED_VIDEO and render is not None:
             begun = service_time(job.get("start_time")) or service_time(job.get("create_time")) or now
             group["finish"] = max(group["finish"] or 0.0, max(begun + render, now))
-        if job and state == "FAILED":
+        if job and state in VIDEO_JOB.failure:
             info = job.get("error_info") or {}
             failures.append({"dag_id": ref.task.dag_id, "run_id": ref.task.run_id, "task_link": task_link(ref.task),
                              "task_id": ref.task.task_id, "job_id": ref.job_id, "row": ref.row,
@@ -135,11 +135,11 @@ def rendering_panel(records: Records, jobs: Listing, now: float) -> dict[str, An
 
 
 def typical_render_seconds(jobs: list[dict[str, Any]]) -> float | None:
-    """The median start-to-end time of the listed SUCCEED jobs: the rate MetaStudio renders at, learned."""
+    """The median start-to-end time of the listed jobs that succeeded: the rate MetaStudio renders at, learned."""
     spans = []
     for job in jobs:
         start, end = service_time(job.get("start_time")), service_time(job.get("end_time"))
-        if job.get("state") == "SUCCEED" and start is not None and end is not None and end >= start:
+        if job.get("state") in VIDEO_JOB.success and start is not None and end is not None and end >= start:
             spans.append(end - start)
     return round(statistics.median(spans), 1) if spans else None
 
@@ -200,7 +200,7 @@ def usage_panel(records: Records, live_rooms: list[dict[str, Any]], now: float,
         add(dag_id, went, "live", ended - went)
     for room in live_rooms:  # live now: the minutes so far
         since = datetime.fromisoformat(room["live_since"]).timestamp() if room["live_since"] else None
-        if since is not None and room["metastudio_state"] == "PROCESSING":
+        if since is not None and room["metastudio_state"] in LIVE_ON_AIR:
             add(room["dag_id"], since, "live", now - since)
     dags = {d: {k: [round(v, 2) for v in vals] for k, vals in kinds.items()} for d, kinds in sorted(per.items())}
     video = round(sum(sum(k["video"]) for k in dags.values()), 2)
