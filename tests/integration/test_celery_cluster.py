@@ -293,12 +293,13 @@ def test_a_killed_triggerers_show_and_renders_go_on(cluster: CeleryCluster, monk
     hook = _hook(cluster, monkeypatch)
 
     # Airflow gives a new trigger to whichever triggerer looks first. To have the show's watch and the render
-    # wait on one triggerer, the other is paused (SIGSTOP) while they are placed, then resumed.
+    # wait on one triggerer, the other is paused (SIGSTOP) while they are placed and started, then resumed.
     paused = signal_tree(cluster.triggerer_pid(survivor), signal.SIGSTOP)
     try:
         live_run = client.trigger(LIVE_DAG_ID, conf={"room_definitions": [ROOM], "duration_minutes": SHOW_MINUTES})
         video_run = client.trigger(DAG_ID, logical_date=f"{VIDEO_DATE}T00:00:00Z")
         mark("runs triggered")
+        logs = {SHOW: (LIVE_DAG_ID, live_run, "livestream.show"), RENDER_WAIT: (DAG_ID, video_run, "wait_for_videos")}
 
         def placed() -> dict[str, dict[str, Any]] | None:
             triggers = cluster.deferred_triggers()
@@ -307,10 +308,21 @@ def test_a_killed_triggerers_show_and_renders_go_on(cluster: CeleryCluster, monk
                 del wanted[SHOW]  # the show's wait for its start, not its watch
             return wanted if len(wanted) == 2 else None
 
-        held = wait_until(placed, 120, interval=0.3, what="the show's watch and the render wait deferred")
+        def running_on_victim() -> dict[str, dict[str, Any]] | None:
+            """Both placed, both started by the victim, and the victim heartbeating: its first triggers' imports
+            can hold its heartbeat back for seconds, and the survivor must not find it silent once resumed."""
+            held = placed()
+            if not held or cluster.triggerer_jobs()[victim]["heartbeat_age"] > TRIGGERER_HEARTBEAT + 1:
+                return None
+            suffix = f".trigger.{jobs[victim]['id']}.log"
+            started = all(any(name.endswith(suffix) and "starting" in text
+                              for name, text in cluster.trigger_logs(*logs[key]).items()) for key in held)
+            return held if started else None
+
+        held = wait_until(running_on_victim, 90, interval=0.3, what="the show's watch and the render wait running")
     finally:
         signal_tree(cluster.triggerer_pid(survivor), signal.SIGCONT)
-    mark("both deferred")
+    mark("both running")
     assert {t["triggerer"] for t in held.values()} == {victim}, held
     # the resumed triggerer heartbeats again: it is alive and may take triggers over
     wait_until(lambda: cluster.triggerer_jobs()[survivor]["heartbeat_age"] < TRIGGERER_HEARTBEAT + 1, 30,
@@ -324,8 +336,8 @@ def test_a_killed_triggerers_show_and_renders_go_on(cluster: CeleryCluster, monk
                  if (j.get("output_asset_config") or {}).get("asset_name", "").startswith(f"{DAG_ID}-{VIDEO_DATE}-")]
     assert len(rendering) == VIDEO_ROWS and all(j["state"] in ("WAITING", "PROCESSING") for j in rendering), rendering
     silent_for = cluster.triggerer_jobs()[victim]["heartbeat_age"]  # its triggers go when this reaches the threshold
+    killed_at, killed_wall = time.monotonic(), time.time()
     killed = cluster.kill_triggerer(victim)
-    killed_at = time.monotonic()
     mark(f"{victim} killed ({len(killed)} processes)")
     figures[f"{victim}'s last heartbeat before the kill"] = round(silent_for, 1)
 
@@ -368,6 +380,10 @@ def test_a_killed_triggerers_show_and_renders_go_on(cluster: CeleryCluster, monk
     ended_by = [name for name, text in watches.items() if "completed (SUCCEED)" in text]
     assert len(watches) == 2 and len(ended_by) == 1, list(watches)
     assert ended_by[0].endswith(f".trigger.{jobs[survivor]['id']}.log"), (ended_by, jobs)
+    first = json.loads(watches[ended_by[0]].splitlines()[0])["timestamp"]  # the survivor's "trigger ... starting"
+    figures["survivor's watch started after the kill"] = round(
+        time.mktime(time.strptime(first[:19], "%Y-%m-%dT%H:%M:%S")) - time.timezone + float("0." + first[20:26])
+        - killed_wall, 1)
 
     # the videos: one create per row, each SUCCEED
     videos = Counter((j.get("output_asset_config") or {}).get("asset_name") for j in _videos(cluster, monkeypatch)
