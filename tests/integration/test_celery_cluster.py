@@ -17,7 +17,9 @@ submitting, every process of the worker running the most chunks is SIGKILLed (it
 **A triggerer killed while a show is live and videos render** (test_a_killed_triggerers_show_and_renders_go_on):
 the project's daily livestream (one room, a 30-s show) and a backfill run of 3 videos (the emulator restarted
 with a 35-s render) at once; once the show's watch and the render wait are both deferred, the triggerer holding
-them (``trigger`` joined with ``job``: hostnames ``triggerer<i>@<host>``) is SIGKILLed with its children. Then:
+them (``trigger`` joined with ``job``: hostnames ``triggerer<i>@<host>``) is SIGKILLed with its children. (Airflow
+hands a new trigger to whichever triggerer looks first: the other one is paused with SIGSTOP while the two are
+placed and started, so that both are on the one killed, and resumed, heartbeating, before the kill.) Then:
 
 * the other triggerer holds both triggers within ``[triggerer] triggerer_health_check_threshold`` (10 s here,
   30 s in make cluster) plus a few seconds, and the takeover time is printed;
