@@ -66,6 +66,12 @@ _FIELDS: dict[str, dict[str, Any]] = {
         "description": "Tries of one call, the first included, on transient errors (5xx, 429, network). Empty: 6.",
         "placeholder": "6",
     },
+    "max_backoff": {
+        "label": "Longest wait between tries (seconds)",
+        "schema": {"type": ["number", "null"], "exclusiveMinimum": 0},
+        "description": "The backoff between two tries of a call grows (with jitter) up to this. Empty: 20.",
+        "placeholder": "20",
+    },
     "outage_seconds": {
         "label": "Ride out outages for (seconds)",
         "schema": {"type": ["number", "null"], "minimum": 0},

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import time
 
 import httpx
 
 from metastudio_provider.hooks.metastudio import MetaStudioHook
-from metastudio_provider.livestream.claims import Claim
+from metastudio_provider.livestream.claims import Claim, service_time
 from tests.conftest import connection_json
 
 
@@ -199,3 +200,28 @@ def test_date_without_manifest_is_skipped(run_dag, metastudio_conn):
     assert all(s == ["skipped"] for s in states.values()), states  # skipped, not a green report of nothing
     assert result.state == "success"
     assert httpx.get(f"{metastudio_conn.base_url}/_emulator/health").status_code == 200
+
+
+def test_daily_livestream_goes_live_once_per_room_through_a_faulty_network(run_dag, metastudio_conn):
+    """Issue 19: every MetaStudio call through a seeded faulty proxy (20 % 5xx, before or after processing;
+    10 % resets; 5 % lost responses). Each room goes live once (no second job for one start), the run succeeds."""
+    from tests.faulty_proxy import FaultyProxy
+
+    emu, started = metastudio_conn, time.time()
+    with FaultyProxy(emu.base_url, seed=19, error_rate=0.20, reset_rate=0.10, lost_rate=0.05) as proxy:
+        faulty = json.loads(connection_json(emu))
+        faulty["extra"].update(endpoint=proxy.url, max_backoff=2)  # a streak of faults costs seconds, not minutes
+        result = run_dag("metastudio_daily_livestream", conf={"duration_minutes": 0.05}, logical_date="2026-11-24",
+                         extra_env={"AIRFLOW_CONN_METASTUDIO_DEFAULT": json.dumps(faulty)}, timeout=400)
+    print(f"faults injected: {dict(proxy.counts)}")
+    assert proxy.counts["error_before"] + proxy.counts["error_after"] >= 3 and proxy.counts["reset"] >= 2
+    assert proxy.counts["lost"] >= 1
+    assert result.returncode == 0, result.output[-3000:]
+    assert result.state == "success", result.task_states()
+    (outcome,) = result.xcom("record_outcome", key="outcome")
+    hook = MetaStudioHook()
+    for room in outcome["rooms"]:
+        assert room["status"] == "success" and room["went_live"] and room["final_state"] == "SUCCEED", room
+        jobs = hook.call("ListSmartLive", {"room_id": room["room_id"]}, query={"limit": 100})["smart_live_jobs"]
+        started_since = [j["job_id"] for j in jobs if (service_time(j.get("create_time")) or 0) >= started - 1]
+        assert started_since == room["job_ids"] and len(room["job_ids"]) == 1, (room, jobs)  # one start, once

@@ -4,8 +4,8 @@ Connection (type ``metastudio``): login = AK, password = SK; extras ``region``,
 ``project_id``, optional ``endpoint`` (base URL override, e.g. the emulator), ``app_user_id``
 (sent as X-App-UserId), ``rate_limit_storage`` (``redis://…`` to share the limiter
 across processes; else the Airflow option ``[metastudio] rate_limit_storage``, else memory),
-``timeout`` (seconds per HTTP request, default 30), ``max_attempts`` (tries of a call, default 6) and
-``outage_seconds`` (how long a call rides out MetaStudio answering only 5xx or nothing, default 300; 0: not).
+``timeout`` (seconds per HTTP request, default 30), ``max_attempts`` (tries of a call, default 6),
+``max_backoff`` (the longest wait between tries, default 20) and ``outage_seconds`` (how long a call rides out MetaStudio answering only 5xx or nothing, default 300; 0: not).
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ class MetaStudioHook(BaseHook):
         mask_uri_password(storage)  # also when it comes from the Airflow option
         numbers: dict[str, Any] = {}
         for name, value in (("timeout", extra("timeout")), ("max_attempts", extra("max_attempts")),
-                            ("outage_seconds", extra("outage_seconds"))):
+                            ("max_backoff", extra("max_backoff")), ("outage_seconds", extra("outage_seconds"))):
             if name == "outage_seconds" and value in (0, "0"):
                 numbers[name] = 0.0  # no riding out: max_attempts alone
             elif value is not None:

@@ -168,7 +168,14 @@ class LivestreamWatchTrigger(_MetaStudioTrigger):
                     stopped_at = time.time()
                     self.log.info("Livestream %s: stop sent", self.job_id)
                 except AirflowFailException:
-                    raise
+                    # refused: either the job ended meanwhile, or an earlier attempt of this stop took and its
+                    # answer was lost (the re-sent stop meets an ended job). Look rather than guess
+                    after = await self._show(hook)
+                    if after is None or LIVE_JOB_ENDED.state_of(after) in LIVE_HOLDS_ROOM:
+                        raise
+                    stopped_at = time.time()
+                    self.log.info("Livestream %s: stop refused, the job has ended (%s)", self.job_id,
+                                  LIVE_JOB_ENDED.state_of(after))
                 except MetaStudioError as exc:
                     self.log.warning("Livestream %s: StopSmartLive failed (%s); trying again", self.job_id, exc)
             if stopped_at is not None and time.time() - stopped_at > self.stop_wait:
