@@ -104,3 +104,33 @@ def test_a_livestream_not_live_in_time_is_stopped(metastudio_conn, live_room) ->
         event = first_event(watch(live_room, job_id, duration=60, live_by=time.time() + 1.5))
     assert event["status"] == "not_live" and event["state"] == "SUCCEED", event
     assert event["live_since"] is None
+
+
+def test_on_kill_leaves_the_show_live_when_the_trigger_only_moved_to_another_triggerer(
+        metastudio_conn, live_room, monkeypatch) -> None:
+    """Airflow 3.3.2 calls on_kill on a triggerer that stalled and lost its trigger to another: the task is
+    still deferred there, so the show goes on; once the task is no longer deferred (a user's action), it stops.
+    (The task's state is what the triggerer's supervisor answers: RuntimeTaskInstance.get_task_states.)"""
+    from types import SimpleNamespace
+
+    from airflow.sdk.execution_time.task_runner import RuntimeTaskInstance
+
+    emu, asked = metastudio_conn, []
+    state = {"value": "deferred"}
+
+    def task_states(**query):
+        asked.append(query)
+        return {"run-1": {"livestream.show_0": state["value"]}}
+
+    monkeypatch.setattr(RuntimeTaskInstance, "get_task_states", staticmethod(task_states))
+    with knobs(emu, **LIVE):
+        job_id = start(live_room)
+        wait_live(emu, live_room, job_id)
+        trigger = watch(live_room, job_id, duration=60)
+        trigger.task_instance = SimpleNamespace(dag_id="d", run_id="run-1", task_id="livestream.show", map_index=0)
+        asyncio.run(trigger.on_kill())  # moved to another triggerer: still deferred
+        assert job_state(emu, live_room, job_id)["state"] == "PROCESSING"
+        assert asked == [{"dag_id": "d", "map_index": 0, "task_ids": ["livestream.show"], "run_ids": ["run-1"]}]
+        state["value"] = "failed"  # marked failed by a user
+        asyncio.run(trigger.on_kill())
+        assert job_state(emu, live_room, job_id)["state"] == "SUCCEED"

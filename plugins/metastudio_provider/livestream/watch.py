@@ -197,8 +197,16 @@ class LivestreamWatchTrigger(_MetaStudioTrigger):
         return TriggerEvent(payload)
 
     async def on_kill(self) -> None:
-        """The deferred task was killed by a user (mark failed / success, clear): stop the livestream."""
+        """The deferred task was killed by a user (mark failed / success, clear): stop the livestream.
+
+        Airflow 3.3.2 also calls ``on_kill`` on a triggerer whose trigger was given to another one (it
+        stalled past ``[triggerer] triggerer_health_check_threshold``): then the task is still deferred,
+        the other triggerer watches the show, and it is left live."""
         if self._fired:
+            return
+        if await self._task_still_deferred():
+            self.log.warning("Livestream %s: this triggerer lost its watch to another (the task is still deferred); "
+                             "the show goes on", self.job_id)
             return
         hook = MetaStudioHook(self.metastudio_conn_id, region=self.region)
         try:
@@ -211,6 +219,25 @@ class LivestreamWatchTrigger(_MetaStudioTrigger):
                                self.job_id, self.room_id)
         finally:
             await hook.aclose()
+
+
+    async def _task_still_deferred(self) -> bool:
+        """Is the task that deferred to this trigger still deferred? False when it cannot be told."""
+        ti = getattr(self, "task_instance", None)
+        if ti is None:
+            return False
+        try:
+            from airflow.sdk.execution_time.task_runner import RuntimeTaskInstance
+            from asgiref.sync import sync_to_async
+
+            map_index = getattr(ti, "map_index", -1)
+            states = await sync_to_async(RuntimeTaskInstance.get_task_states)(
+                dag_id=ti.dag_id, map_index=map_index, task_ids=[ti.task_id], run_ids=[ti.run_id])
+        except Exception as exc:  # no answer: stop, as for a user's action
+            self.log.warning("Livestream %s: could not read the task's state (%s)", self.job_id, exc)
+            return False
+        key = ti.task_id if map_index is None or map_index < 0 else f"{ti.task_id}_{map_index}"
+        return str((states.get(ti.run_id) or {}).get(key)) == "deferred"
 
 
 def _clock(epoch: float | None) -> str:
