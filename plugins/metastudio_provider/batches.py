@@ -6,7 +6,8 @@ thread pool, and a batch has few chunks, all submitting at once (``chunked``). E
 own result — which job it made, or why it failed — and a re-run reuses what was made before: a
 row's script carries the identity token of ``<prefix>`` (dag and date) and its manifest id, and
 its video is found by that script, so nothing is created twice. The video is named
-``<prefix>-<row id>`` (a label for people).
+``<prefix>-<row id>`` (a label for people). What exists is read once per chunk (``existing_tokens``),
+not looked up per row.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 from metastudio_provider import bodies
 from metastudio_provider.client import MetaStudioError
+from metastudio_provider.client.identity import token_in
 from metastudio_provider.hooks.metastudio import MetaStudioHook, identity_token
 from metastudio_provider.inputs import InvalidInputError, check_script_text
 from metastudio_provider.lineage import script_inputs
@@ -100,14 +102,47 @@ def video_bodies(row: dict[str, Any], *, prefix: str, models: dict[str, str]) ->
     return script, video
 
 
-def submit_row(hook: MetaStudioHook, row: dict[str, Any], *, prefix: str, models: dict[str, str]) -> dict[str, Any]:
-    """Submit one row (script, then video job), reusing what an earlier run made. Never raises."""
+def existing_tokens(hook: MetaStudioHook, prefix: str, page_size: int = 100) -> set[str] | None:
+    """The identity tokens of the scripts an earlier run of this batch made: one ListVideoScripts listing
+    filtered by ``name`` = ``prefix`` (MetaStudio matches names by substring; every row's script is named
+    ``<prefix>-<row id>``), paged. None when the listing fails: then every row looks for itself.
+
+    Why a listing and not Airflow's word (a retried try, an earlier DAG run of the date): what MetaStudio
+    holds is the truth, whatever run, try, deployment or hand made it, and on a first try the listing is
+    one call per chunk where a look-up per row was one call per row (1,000 ListVideoScripts at N=1,000).
+    Newest first and paged by offset: scripts created meanwhile by other chunks shift the pages later,
+    so a page may repeat an item but never skips one that existed when the listing began."""
+    tokens: set[str] = set()
+    offset = 0
+    try:
+        while True:
+            page = hook.call("ListVideoScripts", query={"name": prefix, "limit": page_size, "offset": offset})
+            items = page.get("video_scripts") or []
+            tokens.update(t for s in items if (t := token_in(s.get("script_description"))))
+            offset += len(items)
+            if not items or offset >= int(page.get("count") or 0):
+                return tokens
+    except MetaStudioError as exc:
+        print(f"could not list the batch's scripts ({exc}): every row looks for what it made before")
+        return None
+
+
+def submit_row(hook: MetaStudioHook, row: dict[str, Any], *, prefix: str, models: dict[str, str],
+               existing: set[str] | None = None) -> dict[str, Any]:
+    """Submit one row (script, then video job), reusing what an earlier run made. Never raises.
+
+    ``existing`` (``existing_tokens``): the row looks for its earlier script only when its token is
+    there (None: always), and for its earlier job only when it carries on with an earlier script (a
+    script made now has no job yet). A create whose answer was lost is still found by the client."""
     result: dict[str, Any] = {"row": row["id"], "title": row.get("title")}
     try:
         script_body, video_body = video_bodies(row, prefix=prefix, models=models)
         # the row's identity: its manifest id within the batch (dag and date), whatever task or try submits it
-        script = hook.create_or_resume("CreateVideoScripts", script_body, identity=identity_token(prefix, row["id"]))
-        job = hook.create_or_resume("Create2DDigitalHumanVideo", {**video_body, "script_id": script["script_id"]})
+        token = identity_token(prefix, row["id"])
+        script = hook.create_or_resume("CreateVideoScripts", script_body, identity=token,
+                                       look=existing is None or token in existing)
+        job = hook.create_or_resume("Create2DDigitalHumanVideo", {**video_body, "script_id": script["script_id"]},
+                                    look=bool(script.get("found_existing")))
     except (BadRowError, MetaStudioError, ValueError) as exc:
         return {**result, "status": "failed", "error": str(exc), "error_code": getattr(exc, "error_code", None),
                 "retryable": bool(getattr(exc, "retryable", False))}
@@ -117,9 +152,12 @@ def submit_row(hook: MetaStudioHook, row: dict[str, Any], *, prefix: str, models
 
 def submit_rows(hook: MetaStudioHook, rows: list[dict[str, Any]], *, prefix: str, models: dict[str, str],
                 workers: int = 16) -> list[dict[str, Any]]:
-    """Submit rows concurrently; the shared rate limiter paces the calls. Results keep the rows' order."""
+    """Submit rows concurrently; the shared rate limiter paces the calls. Results keep the rows' order.
+    What an earlier run made is listed once first (``existing_tokens``)."""
+    existing = existing_tokens(hook, prefix)
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(rows)))) as pool:
-        return list(pool.map(lambda row: submit_row(hook, row, prefix=prefix, models=models), rows))
+        return list(pool.map(lambda row: submit_row(hook, row, prefix=prefix, models=models, existing=existing),
+                             rows))
 
 
 MAX_CHUNKS = 4
