@@ -3,7 +3,7 @@
 ``GET /metastudio/`` is the page (shown inside Airflow's UI as an external view), ``GET /metastudio/api/summary``
 its JSON. Both need a signed-in Airflow user: Airflow's own ``get_user`` dependency reads the UI's JWT (the
 ``_token`` cookie, which the same-origin iframe sends) or an ``Authorization: Bearer`` token, and refuses
-without one (401) or with a bad one (403). Figures cover only the DAGs the user may read (the auth manager's
+without one (401), with a bad one (403) or an expired one (401). Figures cover only the DAGs the user may read (the auth manager's
 ``get_authorized_dag_ids``).
 """
 

@@ -12,9 +12,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from metastudio_provider.livestream.claims import START_ATTEMPTS_XCOM
+
 SHOW_OPERATORS = ("LivestreamShowOperator",)
 """Task types of a whole show (``livestream/show.py``): their deferral carries the show's state."""
 UNFINISHED = ("scheduled", "queued", "running", "deferred", "up_for_retry", "up_for_reschedule", "restarting")
+FINISHED = ("success", "failed")
 DAYS = 30
 
 
@@ -67,7 +70,10 @@ class Records:
     video_seconds: list[tuple[str, float, float]] = field(default_factory=list)
     """(dag id, when, seconds) of each video announced as an asset event (extra ``duration``)."""
     live_spans: list[tuple[str, float, float]] = field(default_factory=list)
-    """(dag id, went live, ended) of each finished show (XCom ``outcome``)."""
+    """(dag id, went live, ended) of each finished show (XCom ``outcome``), and of each show killed while
+    live (no ``outcome``: ``killed_span``)."""
+    killed_shows: list[TaskRef] = field(default_factory=list)
+    """The show tasks that ended without an ``outcome`` whose minutes ``killed_span`` estimated."""
 
 
 def _kwargs(value: Any) -> dict[str, Any]:
@@ -101,6 +107,34 @@ def _epoch(value: Any) -> float | None:
         return datetime.fromisoformat(str(value)).timestamp()
     except ValueError:
         return None
+
+
+def killed_span(state: Any, attempts: Any, end_date: datetime | None) -> tuple[float, float] | None:
+    """(went live, ended) of a show task that finished without writing its ``outcome`` (marked failed or success
+    while live, its worker lost for good): from when it went live to the task instance's ``end_date``, when the
+    kill stopped its livestream (``on_kill``, or the triggerer cancelling the watch).
+
+    ``state`` is the ``ShowState`` JSON of its last deferral (``next_kwargs``, kept by a mark-failed/success):
+    its ``live_since`` once a watch has reported it, but None during the first live stint (the watch reports
+    only when it ends). Then the first StartSmartLive that returned a job id (``attempts``: the XCom
+    ``start_attempts``, else the state's), in Airflow's clock (``at`` minus ``plan.clock_skew``): it went live
+    a little after that (at most ``live_within``), so this counts a little more than MetaStudio would.
+    None: it never started a livestream, or no ``end_date``.
+    """
+    if end_date is None:
+        return None
+    state = state if isinstance(state, dict) else {}
+    plan = state.get("plan") if isinstance(state.get("plan"), dict) else {}
+    went = state.get("live_since")
+    if not isinstance(went, int | float):
+        if not isinstance(attempts, list) or not attempts:
+            attempts = state.get("start_attempts")
+        sent = [a["at"] for a in attempts or () if isinstance(a, dict) and a.get("job_id")
+                and isinstance(a.get("at"), int | float)]
+        skew = plan.get("clock_skew") if isinstance(plan.get("clock_skew"), int | float) else 0.0
+        went = min(sent) - skew if sent else None
+    ended = end_date.timestamp()
+    return (float(went), ended) if went is not None and ended > went else None
 
 
 def read_records(session: Session, dag_ids: set[str], now: datetime) -> Records:
@@ -162,6 +196,28 @@ def read_records(session: Session, dag_ids: set[str], now: datetime) -> Records:
                 elif row.get("status") == "failed":
                     out.row_failures.append(RowFailure(ref, str(row.get("row")), row.get("error_code"),
                                                        str(row.get("error") or ""), x.timestamp.timestamp()))
+
+    # shows killed while live never write ``outcome``: their minutes from their state and start attempts
+    finished = session.execute(
+        select(TI.dag_id, TI.run_id, TI.task_id, TI.map_index, TI.end_date, TI.next_kwargs)
+        .where(TI.dag_id.in_(ids), TI.operator.in_(SHOW_OPERATORS), TI.state.in_(FINISHED), TI.end_date >= since)
+    ).all()
+    if finished:
+        written: dict[tuple[TaskRef, str], Any] = {}
+        for x in session.execute(select(X.dag_id, X.run_id, X.task_id, X.map_index, X.key, X.value).where(
+                X.dag_id.in_(ids), X.run_id.in_({r.run_id for r in finished}),
+                X.key.in_(("outcome", START_ATTEMPTS_XCOM)))).all():
+            written[(TaskRef(x.dag_id, x.run_id, x.task_id, x.map_index), x.key)] = x.value
+        for r in finished:
+            ref = TaskRef(r.dag_id, r.run_id, r.task_id, r.map_index)
+            if (ref, "outcome") in written:
+                continue
+            attempts = written.get((ref, START_ATTEMPTS_XCOM))
+            span = killed_span(_kwargs(r.next_kwargs).get("state"), _xcom(attempts) if attempts is not None else None,
+                               r.end_date)
+            if span is not None:
+                out.live_spans.append((r.dag_id, *span))
+                out.killed_shows.append(ref)
 
     events = session.execute(
         select(AssetEvent.source_dag_id, AssetEvent.timestamp, AssetEvent.extra)

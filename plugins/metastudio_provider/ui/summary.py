@@ -206,8 +206,10 @@ def usage_panel(records: Records, live_rooms: list[dict[str, Any]], now: float,
     video = round(sum(sum(k["video"]) for k in dags.values()), 2)
     live = round(sum(sum(k["live"]) for k in dags.values()), 2)
     cost = round((video + live) * price_per_minute, 2) if price_per_minute is not None else None
+    killed = [{"dag_id": t.dag_id, "run_id": t.run_id, "task_id": t.task_id, "task_link": task_link(t)}
+              for t in records.killed_shows]
     return {"days": days, "dags": dags, "video_minutes": video, "live_minutes": live,
-            "price_per_minute": price_per_minute, "estimated_cost": cost}
+            "price_per_minute": price_per_minute, "estimated_cost": cost, "killed_shows": killed}
 
 
 def build_summary(records: Records, *, live_jobs: Listing, video_jobs: Listing, tenant: Tenant | None,
