@@ -127,24 +127,27 @@ def metastudio_video_backfill():
         """Every row of the manifest and its outcome (a row of a chunk that failed is a failed row, so is a
         video that was not delivered); which rows made no video, grouped by cause. Each SUCCEED, delivered
         video is announced as an asset event through the alias metastudio-videos (video_assets), its
-        extra naming the delivered copy (delivered_uri)."""
-        from metastudio_provider.batches import delivery_results, report_lines, row_results, summarize
+        extra naming the delivered copy (delivered_uri), with no call per video. Returns counts, causes
+        and at most 100 failed rows (batches.report_xcom); each row's result stays in the chunks' XComs."""
+        from metastudio_provider.batches import delivery_results, report_lines, report_xcom, row_results, summarize
         from metastudio_provider.video_assets import announce_batch
 
-        summary = summarize(row_results(ti), jobs, delivery_results(ti))
+        deliveries = delivery_results(ti)
+        summary = summarize(row_results(ti), jobs, deliveries)
         if manifest_error := ti.xcom_pull(task_ids="load_manifest", key="error"):
             summary["manifest_error"] = manifest_error
             log.error("Batch: the manifest was refused: %s", manifest_error)
         for line in report_lines(summary):
             log.info("%s", line)
-        summary["announced"] = len(announce_batch(get_current_context(), summary, batch_date=ds))
+        summary["announced"] = len(announce_batch(get_current_context(), summary, batch_date=ds,
+                                                  deliveries=deliveries))
         log.info("Batch: %d video(s) announced as new asset events (metastudio-videos)", summary["announced"])
         if summary["succeeded"]:
             from metastudio_provider.batches import report_lineage
             from metastudio_provider.hooks.metastudio import MetaStudioHook
 
             report_lineage(MetaStudioHook(), summary)  # inputs → video, for OpenLineage
-        return summary
+        return report_xcom(summary)
 
     @task(trigger_rule="none_skipped")
     def all_videos_made(ti=None) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from metastudio_provider.batches import chunked, report_lines, row_results, summarize, verdict
+from metastudio_provider.batches import chunked, report_lines, report_xcom, row_results, summarize, verdict
 
 
 class RecordedXComs:
@@ -70,6 +70,29 @@ def test_many_failed_rows_are_grouped_and_named_briefly():
     (line,) = report_lines(summary)[1:]
     assert line.startswith("  1000 row(s) failed: X refused: r0, r1") and line.endswith("(and 990 more)")
     assert len(verdict(summary) or "") < 300
+
+
+def test_the_report_xcom_is_sized_by_need_not_by_the_rows():
+    """Counts, causes and at most 100 failed rows, whatever N; the lines and the verdict read the same."""
+    import json
+
+    def sizes(n: int, failed: int) -> tuple[int, dict, dict]:
+        rows = [{"row": f"r{i}", "status": "submitted", "job_id": f"j{i}", "script_id": f"s{i}", "title": f"T {i}",
+                 "inputs": ["a", "b"]} for i in range(n - failed)]
+        rows += [{"row": f"f{i}", "status": "failed", "error": "refused", "error_code": "X"} for i in range(failed)]
+        full = summarize(rows, {f"j{i}": {"state": "SUCCEED", "output_asset_id": f"a{i}"} for i in range(n)})
+        xcom = report_xcom(full)
+        return len(json.dumps(xcom)), xcom, full
+
+    small, _, _ = sizes(300, 0)
+    big, xcom, full = sizes(3000, 0)
+    assert big == small + 2 and "details" not in xcom and xcom["succeeded"] == 3000  # "300" → "3000" twice
+    size, xcom, full = sizes(3000, 1000)
+    assert size < 10_000 and xcom["failed"] == 1000 and len(xcom["failed_rows"]) == len(xcom["failures"]) == 100
+    (group,) = xcom["failure_groups"]
+    assert group["count"] == 1000 and len(group["rows"]) == 100
+    assert report_lines(xcom) == report_lines(full) and verdict(xcom) == verdict(full)
+    assert verdict(xcom).startswith("1000 of 3000 row(s) made no video")
 
 
 def test_every_row_made_is_the_only_green_verdict():

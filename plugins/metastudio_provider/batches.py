@@ -179,14 +179,15 @@ def chunked(rows: list[dict[str, Any]], size: int, max_chunks: int | None = MAX_
     return [rows[i : i + size] for i in range(0, len(rows), size)]
 
 
-def submit_chunk(chunk: list[dict[str, Any]], *, prefix: str, ti: Any, hook: MetaStudioHook | None = None) -> list[dict]:
+def submit_chunk(chunk: list[dict[str, Any]], *, prefix: str, ti: Any, hook: MetaStudioHook | None = None,
+                 conn_id: str = MetaStudioHook.default_conn_name, region: str | None = None) -> list[dict]:
     """The body of a chunk task: submit the rows, record every row's result in XCom ``rows``, and fail
     (after the good rows went in) with a message naming each bad row. Only a transient failure (5xx,
     network) lets Airflow retry the chunk; bad rows and refusals (4xx) fail it for good. A failure
     before any row was submitted (a wrong AK/SK, a missing connection, a bug) is kept in XCom
     ``error`` for the report, which fails every row of the chunk with it."""
     try:
-        hook = hook or MetaStudioHook()
+        hook = hook or MetaStudioHook(conn_id, region=region)
         models = {"model_asset_id": hook.system_asset_id("HUMAN_MODEL_2D"),
                   "voice_asset_id": hook.system_asset_id("VOICE_MODEL")}
         results = submit_rows(hook, chunk, prefix=prefix, models=models)
@@ -217,12 +218,14 @@ def chunk_error_text(exc: BaseException) -> str:
     return redact_uri(f"{type(exc).__name__}: {exc}" if not isinstance(exc, MetaStudioError) else str(exc))
 
 
-def submit_and_wait(chunks: Any, *, prefix: str, poll_interval: float, trigger_rule: str = "none_skipped") -> Any:
+def submit_and_wait(chunks: Any, *, prefix: str, poll_interval: float, trigger_rule: str = "none_skipped",
+                    conn_id: str = MetaStudioHook.default_conn_name, region: str | None = None) -> Any:
     """The batch's tasks after the manifest, for every DAG that makes a batch (the backfill, the benchmark):
     ``submit_chunk`` mapped over ``chunks`` → ``collect_jobs`` (the jobs of every chunk, failed ones
     included) → ``wait_for_videos``, ONE deferred sensor listing all jobs per call. Returns the wait's
     output (the final jobs by id) for the DAG's report. ``prefix`` (templated, e.g. ``{{ dag.dag_id }}-{{ ds }}``)
-    names the videos and keys the rows' identities."""
+    names the videos and keys the rows' identities. ``conn_id`` and ``region``: the tenant's connection and
+    region (the sensor's pool is that region's)."""
     from airflow.sdk import task
 
     from metastudio_provider.sensors.metastudio import VideoJobsSensor
@@ -231,7 +234,7 @@ def submit_and_wait(chunks: Any, *, prefix: str, poll_interval: float, trigger_r
           map_index_template="{{ task.op_kwargs['chunk'][0]['id'] if task.op_kwargs['chunk'] else 'empty' }}")
     def submit(chunk: list[dict], prefix: str, ti: Any = None) -> list[dict]:
         """Submit a chunk of rows; fail (after the good rows went in) naming each bad row."""
-        return submit_chunk(chunk, prefix=prefix, ti=ti)
+        return submit_chunk(chunk, prefix=prefix, ti=ti, conn_id=conn_id, region=region)
 
     @task(task_id="collect_jobs", trigger_rule=trigger_rule)
     def collect_jobs(ti: Any = None) -> list[str]:
@@ -242,7 +245,8 @@ def submit_and_wait(chunks: Any, *, prefix: str, poll_interval: float, trigger_r
     job_ids = collect_jobs()
     submitted >> job_ids
     wait = VideoJobsSensor(task_id="wait_for_videos", job_ids=job_ids, poll_interval=poll_interval,
-                           fail_on_failed_jobs=False, trigger_rule=trigger_rule)
+                           fail_on_failed_jobs=False, trigger_rule=trigger_rule, metastudio_conn_id=conn_id,
+                           region=region)
     return wait.output
 
 
@@ -354,9 +358,36 @@ def report_lineage(hook: MetaStudioHook, summary: dict[str, Any]) -> int:
     return len(made)
 
 
-def describe_rows(ids: list[str], shown: int = 10) -> str:
-    """``a, b, c`` or ``a, b, … (and 990 more)``: row ids for a line a person reads."""
-    return ", ".join(ids[:shown]) + (f", … (and {len(ids) - shown} more)" if len(ids) > shown else "")
+def describe_rows(ids: list[str], shown: int = 10, total: int | None = None) -> str:
+    """``a, b, c`` or ``a, b, … (and 990 more)``: row ids for a line a person reads (``total``: how many
+    there are when ``ids`` holds only the first ones)."""
+    total = max(total or 0, len(ids))
+    return ", ".join(ids[:shown]) + (f", … (and {total - shown} more)" if total > shown else "")
+
+
+REPORT_ROWS = 100
+"""Row ids the report's XCom names at most, per list (``report_xcom``)."""
+
+
+def report_xcom(summary: dict[str, Any], limit: int = REPORT_ROWS) -> dict[str, Any]:
+    """The report's XCom, sized by need and not by N: the counts, the failure groups and at most ``limit``
+    failed rows (``failed_rows``, ``failures``, each group's ``rows``; ``failed`` and each group's ``count``
+    say how many there are). No per-row details: each row's result stays in the chunks' XCom ``rows``
+    and the delivery's, as ``row_results`` and ``delivery_results`` read them."""
+    out = {k: v for k, v in summary.items() if k not in ("details", "failed_rows", "failures", "failure_groups",
+                                                         "not_delivered")}
+    out.update({
+        "failed": len(summary["failed_rows"]), "failed_rows": summary["failed_rows"][:limit],
+        "failures": summary["failures"][:limit],
+        "failure_groups": [{**g, "count": len(g["rows"]), "rows": g["rows"][:limit]}
+                           for g in summary["failure_groups"][:limit]],
+    })
+    if len(summary["failure_groups"]) > limit:
+        out["failure_groups_not_shown"] = len(summary["failure_groups"]) - limit
+    if "not_delivered" in summary:
+        out["not_delivered"] = summary["not_delivered"][:limit]
+        out["not_delivered_count"] = len(summary["not_delivered"])
+    return out
 
 
 def report_lines(summary: dict[str, Any]) -> list[str]:
@@ -364,8 +395,9 @@ def report_lines(summary: dict[str, Any]) -> list[str]:
     lines = [f"Batch: {summary['succeeded']} of {summary['rows']} videos made"
              + (f", {summary['delivered']} delivered" if "delivered" in summary else "")]
     for group in summary["failure_groups"]:
-        lines.append(f"  {len(group['rows'])} row(s) failed: {group['error_code'] or '-'} {group['error']}: "
-                     f"{describe_rows(group['rows'])}")
+        count = group.get("count", len(group["rows"]))
+        lines.append(f"  {count} row(s) failed: {group['error_code'] or '-'} {group['error']}: "
+                     f"{describe_rows(group['rows'], total=count)}")
     return lines
 
 
@@ -379,7 +411,8 @@ def verdict(summary: dict[str, Any] | None) -> str | None:
         return "the report counted no rows: the manifest task made none (see load_manifest's log)"
     if summary["failed_rows"]:
         what = "made no video or were not delivered" if summary.get("not_delivered") else "made no video"
-        return (f"{len(summary['failed_rows'])} of {summary['rows']} row(s) {what}: "
-                + "; ".join(f"{describe_rows(g['rows'], 5)}: {g['error']}" for g in summary["failure_groups"])
+        return (f"{summary.get('failed', len(summary['failed_rows']))} of {summary['rows']} row(s) {what}: "
+                + "; ".join(f"{describe_rows(g['rows'], 5, g.get('count'))}: {g['error']}"
+                            for g in summary["failure_groups"])
                 + " (details in the report task)")
     return None

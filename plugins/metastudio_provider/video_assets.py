@@ -107,11 +107,14 @@ def video_label(video: Mapping[str, Any]) -> str:
 
 def announce(context: Mapping[str, Any], videos: Iterable[Mapping[str, Any]], *, region: str, project_id: str,
              aliases: Iterable[Any],
-             details: Callable[[list[str]], Mapping[str, Mapping[str, Any]]] | None = None) -> list[str]:
+             details: Callable[[list[str]], Mapping[str, Mapping[str, Any]]] | None = None,
+             ask: Callable[[Mapping[str, Any]], bool] | None = None) -> list[str]:
     """Add an asset event for each video (a mapping with ``asset_id`` and the event's extra) through each
-    of ``aliases`` (the task's outlets: other outlets are ignored); skip videos announced before. The
-    extra is the video's mapping, plus ``details(new asset ids)[asset_id]`` if given, without None
-    values (title, duration, download_url, job_id, asset_name, row_id, batch_date). Return the URIs announced."""
+    of ``aliases`` (the task's outlets: other outlets are ignored); skip videos announced before (asked
+    of Airflow for each video, or only for those ``ask(video)`` is true of: the others cannot have an
+    event yet). The extra is the video's mapping, plus ``details(new asset ids)[asset_id]`` if given,
+    without None values (title, duration, download_url, job_id, asset_name, row_id, batch_date). Return
+    the URIs announced."""
     aliases = [a for a in aliases if isinstance(a, AssetAlias)]
     if not aliases:
         return []
@@ -120,7 +123,7 @@ def announce(context: Mapping[str, Any], videos: Iterable[Mapping[str, Any]], *,
         uri = asset_uri(region, project_id, video["asset_id"])
         if uri in new:
             continue
-        if announced_before(uri, video_label(video)):
+        if (ask is None or ask(video)) and announced_before(uri, video_label(video)):
             log.info("Video %s was announced before: no new asset event", uri)
             continue
         new[uri] = video
@@ -130,16 +133,27 @@ def announce(context: Mapping[str, Any], videos: Iterable[Mapping[str, Any]], *,
         for alias in aliases:
             context["outlet_events"][alias].add(Asset(name=video_label(video), uri=uri), extra=extra)
     if new:
-        log.info("Announced %d video(s) through %s: %s", len(new), ", ".join(a.name for a in aliases), ", ".join(new))
+        log.info("Announced %d video(s) through %s: %s", len(new), ", ".join(a.name for a in aliases),
+                 ", ".join(list(new)[:20]) + (f", … (and {len(new) - 20} more)" if len(new) > 20 else ""))
     return list(new)
 
 
+BATCH_FILE_FIELDS = ("download_url", "duration", "asset_name")
+"""What a backfill event's extra takes from the delivery's own ShowAsset of the video (``DeliverBatchVideosOperator``)."""
+
+
 def announce_batch(context: Mapping[str, Any], summary: Mapping[str, Any], *, batch_date: str | None,
-                   hook: MetaStudioHook | None = None) -> list[str]:
+                   hook: MetaStudioHook | None = None, deliveries: Mapping[str, Any] | None = None) -> list[str]:
     """Announce the SUCCEED videos of a backfill summary (``batches.summarize``) through the task's
     alias outlets: extra ``row_id``, ``batch_date``, ``title``, ``job_id``, ``delivered_uri`` (when the
-    summary counted deliveries) and the video's file details. Rows that made no video announce nothing,
-    nor do videos that were not delivered (a later run that delivers them announces them)."""
+    summary counted deliveries) and the ``download_url``, ``duration`` and ``asset_name`` the delivery read
+    (``deliveries``: ``batches.delivery_results``). Rows that made no video announce nothing, nor do videos
+    that were not delivered (a later run that delivers them announces them).
+
+    No call per video: nothing is asked of MetaStudio (the delivery already read each video), and Airflow
+    is asked for earlier events only of videos this run reused (a job made by an earlier run, which may
+    have announced it) or of all of them when the report itself is retried or cleared (its try 1 may
+    have recorded them); a job made in this run has a new asset that no event can name yet."""
     from metastudio_provider.hooks.metastudio import MetaStudioHook
     from metastudio_provider.states import VIDEO_JOB
 
@@ -148,9 +162,14 @@ def announce_batch(context: Mapping[str, Any], summary: Mapping[str, Any], *, ba
     if not made:
         return []
     hook = hook or MetaStudioHook()
+    files = (deliveries or {}).get("results") or {}
     videos = [{"asset_id": r["output_asset_id"], "row_id": r["row"], "batch_date": batch_date,
-               "title": r.get("title"), "job_id": r.get("job_id"), "delivered_uri": r.get("delivered_uri")}
+               "title": r.get("title"), "job_id": r.get("job_id"), "delivered_uri": r.get("delivered_uri"),
+               **{k: (files.get(r["row"]) or {}).get(k) for k in BATCH_FILE_FIELDS}}
               for r in made]
+    ti = context.get("ti")
+    retried = ti is None or int(getattr(ti, "try_number", 1) or 1) > 1
+    reused = {r["output_asset_id"] for r in made if r.get("status") != "submitted"}
     settings = hook.settings
     return announce(context, videos, region=settings.region, project_id=settings.credentials.project_id,
-                    aliases=context["task"].outlets, details=lambda ids: video_files(hook, ids))
+                    aliases=context["task"].outlets, ask=lambda v: retried or v["asset_id"] in reused)

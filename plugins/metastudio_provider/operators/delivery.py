@@ -91,7 +91,8 @@ class DeliverVideosOperator(BaseOperator):
                 return []
             root = self.root()
             results = deliver_videos(MetaStudioHook(self.metastudio_conn_id, region=self.region), videos, root,
-                                     self.subfolder, max_parallel=self.max_parallel, attempts=self.attempts)
+                                     self.subfolder, max_parallel=self.max_parallel, attempts=self.attempts,
+                                     deliver=self.deliver_one)
         except Exception as exc:
             if ti is not None:
                 ti.xcom_push(key="error", value=_error_text(exc))
@@ -115,6 +116,10 @@ class DeliverVideosOperator(BaseOperator):
     def root(self) -> Any:
         """The destination folder as an ObjectStoragePath (``AirflowFailException`` when there is none)."""
         return destination_root(self.destination, self.storage_conn_id, self.fallback_destination)
+
+    def deliver_one(self, hook: MetaStudioHook, video: Mapping[str, Any], target: Any, **options: Any) -> dict[str, Any]:
+        """Deliver one video (``delivery.deliver_video``)."""
+        return deliver_video(hook, video, target, **options)
 
 
 def destination_root(destination: str | None, storage_conn_id: str | None, fallback: str | None = None) -> Any:
@@ -149,6 +154,9 @@ class DeliverBatchVideosOperator(DeliverVideosOperator):
 
     :param wait_task: the task whose return value is the final jobs by id (``VideoJobsSensor``).
     :param manifest_task, chunk_task: where ``batches.row_results`` finds the rows.
+
+    Each result also carries the video's ``download_url``, ``duration`` and ``asset_name`` (for the report's
+    asset events).
     """
 
     def __init__(self, *, wait_task: str = "wait_for_videos", manifest_task: str = "load_manifest",
@@ -165,6 +173,18 @@ class DeliverBatchVideosOperator(DeliverVideosOperator):
         ti = context["ti"]
         jobs = ti.xcom_pull(task_ids=self.wait_task)
         return videos_to_deliver(row_results(ti, self.manifest_task, self.chunk_task), jobs)
+
+    def deliver_one(self, hook: MetaStudioHook, video: Mapping[str, Any], target: Any, **options: Any) -> dict[str, Any]:
+        """Deliver one video, its result also carrying the ``download_url``, ``duration`` and ``asset_name`` of
+        the one ShowAsset the copy needs anyway: the report announces the video from them, with no call."""
+        asset = hook.show_asset(video["asset_id"])
+        main = next((f for f in asset.get("files") or [] if f.get("asset_file_category") == "MAIN"), None) or {}
+        info = {"download_url": main.get("download_url"), "file_size": main.get("file_size"),
+                "file_md5": main.get("file_md5")} if main.get("download_url") else {}
+        result = deliver_video(hook, {**video, **info}, target, **options)
+        meta = (asset.get("asset_extra_meta") or {}).get("video_meta") or {}
+        return {**result, "download_url": main.get("download_url"), "duration": meta.get("duration"),
+                "asset_name": asset.get("asset_name")}
 
 
 class CreateAndDeliverVideoOperator(CreateVideoOperator):
