@@ -153,7 +153,7 @@ def limits_panel(tenant: Tenant, states: dict[str, dict[str, Any] | None], count
 
     apis = all_apis()
     rows = []
-    start = int(now) - CHART_SECONDS
+    start = int(now) - CHART_SECONDS + 1  # the 900 whole seconds up to and including now's
     for name, api in sorted(apis.items()):
         key = limiter_key(tenant.project_id, tenant.region, name)
         state, count = states.get(key), counts.get(key)
