@@ -275,7 +275,9 @@ def test_calls_through_the_client_all_succeed_unthrottled_while_redis_stops_mid_
     print(f"70 calls in {took:.2f} s, Redis frozen for {stopped['until'] - stopped['at']:.1f} s: emulator {stats}; "
           f"{in_redis} permits came from Redis")
     assert len(results) == 70 and all("count" in r for r in results)
-    assert stats["requests"] == 70 and stats["throttled"] == 0, stats
+    # at most one 429, retried: the limiter's 50 ms admission margin on a loaded machine (per-process limits at the
+    # full rate, or a limiter failing open, would get dozens)
+    assert stats["requests"] - stats["throttled"] == 70 and stats["throttled"] <= 1, stats
     assert stats["max_admitted_per_second"] <= 20
     assert in_redis < 70  # some went through the in-memory fallback (late commands of the frozen server included)
     _check_one_warning(records, private_redis)
