@@ -3,9 +3,9 @@ longest units first (seconds remembered from the previous runs in pytest's cache
 recent full run committed in ``work_unit_seconds.json``, so that a fresh clone starts in a good order).
 
 A file's tests stay on one worker, so module fixtures (a ``dag.test()`` run, an emulator, an Airflow
-home) are made once. The tests that run a real Airflow (``tests/integration``, ``tests/browser``: the
-shared session cluster and the Celery one) run one after another on one worker, so the shared cluster
-starts once and they do not starve each other; that unit starts first. The other units go longest
+home) are made once. The tests that run the shared real Airflow (``tests/integration``, ``tests/browser``)
+run one after another on one worker, so the shared cluster starts once; that unit starts first, and the
+Celery deployment's module (a cluster of its own) second, on the other worker. The other units go longest
 first (never-timed ones before timed ones), so no long file starts last and makes the others wait.
 (A custom split, because pytest-xdist's ``loadgroup`` does not work with pytest 9's node ids.)
 """
@@ -29,9 +29,16 @@ SEED = Path(__file__).with_name("work_unit_seconds.json")
 """Seconds per unit of a full run (refresh: copy .pytest_cache/v/metastudio/work-unit-seconds after ``make test``)."""
 
 
+CELERY = "tests/integration/test_celery_cluster.py"
+"""The Celery deployment's tests: a cluster of their own (PostgreSQL, Redis), so a unit of their own, started
+first beside the shared cluster's (each mostly waits on its processes: shows, renders, heartbeats)."""
+
+
 def work_unit(nodeid: str) -> str:
-    """What one worker runs in one go: a test file, or every test that runs a real Airflow."""
+    """What one worker runs in one go: a test file, or every test that runs the shared real Airflow."""
     path = nodeid.split("::")[0]
+    if path == CELERY:
+        return CELERY
     return REAL_AIRFLOW if path.startswith(REAL_AIRFLOW_DIRS) else path
 
 
@@ -55,7 +62,8 @@ class UnitSeconds:
 
 def order(units: list[str], known: dict[str, float]) -> list[str]:
     """The real-Airflow unit, then the never-timed units, then the others longest first (stable)."""
-    return sorted(units, key=lambda unit: (unit != REAL_AIRFLOW, -known.get(unit, math.inf)))
+    return sorted(units, key=lambda unit: (unit not in (REAL_AIRFLOW, CELERY), unit != REAL_AIRFLOW,
+                                           -known.get(unit, math.inf)))
 
 
 def make_scheduler(config: pytest.Config, log: Any, known: dict[str, float] | None = None) -> Any:

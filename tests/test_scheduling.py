@@ -15,7 +15,8 @@ COLLECTION = SIGNING + [
     "tests/browser/test_ui.py::test_sign_in", "tests/integration/test_celery_cluster.py::test_backfill",
     "tests/integration/test_scheduler_triggerer.py::test_six", "tests/pipelines/test_video_pipeline.py::test_a",
 ]
-REAL_AIRFLOW = [n for n in COLLECTION if n.startswith(("tests/browser/", "tests/integration/"))]
+CELERY = ["tests/integration/test_celery_cluster.py::test_backfill"]
+REAL_AIRFLOW = [n for n in COLLECTION if n.startswith(("tests/browser/", "tests/integration/")) and n not in CELERY]
 
 
 class FakeNode:
@@ -49,8 +50,11 @@ def two_workers(pytestconfig: pytest.Config, monkeypatch: pytest.MonkeyPatch) ->
     return pytestconfig
 
 
-def test_every_real_airflow_test_goes_first_to_one_worker_then_whole_files(two_workers: pytest.Config) -> None:
-    assert first_units(two_workers, {}) == [REAL_AIRFLOW, SIGNING]  # untimed: xdist's order (most tests first)
+def test_the_shared_airflow_then_the_celery_cluster_go_first_to_a_worker_each(two_workers: pytest.Config) -> None:
+    first, second = first_units(two_workers, {})
+    assert first[:2] == REAL_AIRFLOW and second[:1] == CELERY  # every test of the shared cluster on one worker
+    # then whole files (untimed: xdist's order, most tests first), a worker getting more at two tests pending
+    assert files(first[2:]) == ["test_signing.py"] and files(second[1:]) == ["client/test_hook.py"]
 
 
 def files(nodeids: list[str]) -> list[str]:
@@ -60,11 +64,12 @@ def files(nodeids: list[str]) -> list[str]:
 def test_the_longest_file_goes_first_and_an_untimed_one_before_timed_ones(two_workers: pytest.Config) -> None:
     known = {"tests/test_signing.py": 2.0, "tests/client/test_hook.py": 30.0}
     first, second = first_units(two_workers, known)
-    assert first == REAL_AIRFLOW  # 4 tests pending: nothing more yet
-    # xdist gives a worker a second unit while it has at most two tests pending
-    assert files(second) == ["pipelines/test_video_pipeline.py", "client/test_hook.py"]
+    assert first[:2] == REAL_AIRFLOW and second[:1] == CELERY
+    assert files(first[2:]) == ["pipelines/test_video_pipeline.py"]  # untimed, before the timed ones
+    assert files(second[1:]) == ["client/test_hook.py"]  # the longest of those
     known["tests/pipelines/test_video_pipeline.py"] = 1.0
-    assert files(first_units(two_workers, known)[1]) == ["client/test_hook.py", "test_signing.py"]
+    first, second = first_units(two_workers, known)
+    assert files(first[2:]) == ["client/test_hook.py"] and files(second[1:]) == ["test_signing.py"]
 
 
 def test_seconds_per_unit_are_summed_and_merged_into_the_cache() -> None:
@@ -78,4 +83,4 @@ def test_seconds_per_unit_are_summed_and_merged_into_the_cache() -> None:
         seconds.add(SimpleNamespace(nodeid=nodeid, duration=duration))  # type: ignore[arg-type]
     seconds.save(config)
     assert stored[scheduling.CACHE_KEY] == {"tests/test_old.py": 3.0, "tests/test_a.py": 1.75,
-                                            scheduling.REAL_AIRFLOW: 10.0}
+                                            scheduling.REAL_AIRFLOW: 4.0, scheduling.CELERY: 6.0}
