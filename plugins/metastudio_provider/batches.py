@@ -232,9 +232,11 @@ def submit_and_wait(chunks: Any, *, prefix: str, poll_interval: float, trigger_r
 
     @task(task_id="submit_chunk",
           map_index_template="{{ task.op_kwargs['chunk'][0]['id'] if task.op_kwargs['chunk'] else 'empty' }}")
-    def submit(chunk: list[dict], prefix: str, ti: Any = None) -> list[dict]:
-        """Submit a chunk of rows; fail (after the good rows went in) naming each bad row."""
-        return submit_chunk(chunk, prefix=prefix, ti=ti, conn_id=conn_id, region=region)
+    def submit(chunk: list[dict], prefix: str, ti: Any = None) -> dict[str, int]:
+        """Submit a chunk of rows; fail (after the good rows went in) naming each bad row. Returns the rows
+        per status: each row's result is in XCom ``rows`` (returning it too would store it twice)."""
+        results = submit_chunk(chunk, prefix=prefix, ti=ti, conn_id=conn_id, region=region)
+        return {status: sum(r["status"] == status for r in results) for status in ("submitted", "reused")}
 
     @task(task_id="collect_jobs", trigger_rule=trigger_rule)
     def collect_jobs(ti: Any = None) -> list[str]:
