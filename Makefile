@@ -58,12 +58,19 @@ stop:
 clean: stop
 	rm -rf $(RUN) airflow-home
 
-# Throughput benchmark (bench/README.md): batched vs naive design, N videos, own emulator + Airflow.
-# SCENARIO=lower: the gateway allows 1 Create2DDigitalHumanVideo/s where the table says 5 (or LIMITS=API=N,...).
+# Throughput benchmark (bench/README.md): batched vs naive design, N videos, own emulator + Airflow, and
+# Airflow's own cost (CPU-s per 1,000 videos and peak memory per component, XCom bytes and rows per video).
+# SCENARIO=lower: the gateway allows 1 Create2DDigitalHumanVideo/s where the table says 5 (or LIMITS=API=N,...);
+# SCENARIO=tenants: two tenants in two regions backfilling at once. `make bench N=3000 DESIGNS=batched`: scale.
 N ?= 300
-.PHONY: bench
+.PHONY: bench bench-celery
 bench: venv
 	N=$(N) $(BIN)/python bench/run.py
+
+# The same on the CeleryExecutor deployment of `make cluster` (WORKERS workers, 2 triggerers) with the bench's own
+# PostgreSQL database (metastudio_bench, dropped and made anew), Redis dbs 12/13 and ports: `make bench-celery N=1000`.
+bench-celery: venv
+	EXECUTOR=celery WORKERS=$(WORKERS) N=$(N) DESIGNS=$${DESIGNS:-batched} $(BIN)/python bench/run.py
 
 # Scale-out (docs/scale-out.md): CeleryExecutor on this machine's PostgreSQL and Redis, WORKERS Celery workers,
 # TRIGGERERS triggerers (2: one may die, the other takes its triggers), the emulator, the pools and the shared

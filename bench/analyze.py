@@ -14,15 +14,15 @@ CREATE = "Create2DDigitalHumanVideo"
 def calls_needed(design: str, n: int, *, chunks: int = 1, page_size: int = 100) -> dict[str, int]:
     """The calls a design needs for ``n`` videos at the very least (what T* is computed from).
 
-    batched: each row looks for an earlier script and job of its name (one ListVideoScripts and one
-    ListDigitalHumanVideo, the re-run safety of the production DAG), creates both, and one status poll
-    lists up to 100 jobs; each chunk reads the two system assets (ListAssets).
+    batched (and tenant2): each chunk lists what its batch made before (one ListVideoScripts: the re-run
+    safety of the production DAG, ``batches.existing_tokens``) and reads the two system assets (ListAssets);
+    each row creates a script and a job; one status poll lists up to 100 jobs.
     naive: each video creates a script and a job (no look-up on a first try) and needs at least one
     Show2DDigitalHumanVideo; the manifest task reads the two system assets.
     """
-    if design == "batched":
-        return {"CreateVideoScripts": n, "ListVideoScripts": n, CREATE: n,
-                "ListDigitalHumanVideo": n + math.ceil(n / page_size), "ListAssets": 2 * chunks}
+    if design != "naive":
+        return {"CreateVideoScripts": n, "ListVideoScripts": chunks, CREATE: n,
+                "ListDigitalHumanVideo": math.ceil(n / page_size), "ListAssets": 2 * chunks}
     return {"CreateVideoScripts": n, CREATE: n, "Show2DDigitalHumanVideo": n, "ListAssets": 2}
 
 
@@ -42,7 +42,7 @@ def targets(real_limits: dict[str, int]) -> dict[str, Any]:
     if real_limits:
         return {"throttled_per_video_max": 0.2, "t_over_true_bound_max": 1.15}
     return {"t_star_over_t_min": 0.98, "throttled": 0, "status_calls_per_video_max": 1.5,
-            "worker_slot_seconds_waiting": 0}
+            "worker_slot_seconds_waiting": 0, "run_end_over_last_video_max": 1.05}
 
 
 def pacing(creates: list[float], interval: float, chunk_edges: list[float]) -> dict[str, Any]:
@@ -96,6 +96,8 @@ def figures(design: str, raw: dict[str, Any], *, region: str, render_s: float,
     lookups = sum(1 for r in requests if r[3] == "lookup")
     stats = {api: s for api, s in raw["stats"].items() if s["requests"]}
     needed = calls_needed(design, n, chunks=raw.get("chunks", 1))
+    region = raw.get("region") or region
+    real_limits = real_limits if design != "tenant2" else {}
     t_star, busiest = lower_bound(needed, region, render_s)
     made = {api: s["requests"] for api, s in stats.items()}
     t_star_made, busiest_made = lower_bound(made, region, render_s) if made else (None, None)
@@ -146,6 +148,9 @@ def figures(design: str, raw: dict[str, Any], *, region: str, render_s: float,
         "t_s": round(t, 3) if t is not None else None,
         "t_star_over_t": round(t_star / t, 4) if t else None,
         "t_run_s": round(raw["run_end"] - t0, 3) if raw["run_end"] else None,
+        "t_star_over_t_run": round(t_star / (raw["run_end"] - t0), 4) if raw["run_end"] else None,
+        "run_end_over_last_video": round((raw["run_end"] - t0) / t, 4) if t and raw["run_end"] else None,
+        "region": region,
         "throttled": throttled,
         "throttled_per_video": round(throttled / len(succeeded), 4) if succeeded else None,
         "throttled_per_api": {api: s["throttled"] for api, s in stats.items() if s["throttled"]},
@@ -177,9 +182,124 @@ def figures(design: str, raw: dict[str, Any], *, region: str, render_s: float,
                          if x.get("learned") is not None],
         "sample_interval_s": raw["sample_interval_s"],
     }
+    if raw.get("cost"):
+        out["cost"] = cost_figures(raw["cost"], design, n)
     if raw.get("note"):
         out["note"] = raw["note"]
     return out
+
+
+def cost_figures(cost: dict[str, Any], design: str, n: int) -> dict[str, Any]:
+    """Airflow's own cost of the run(s) measured together (bench/costs.py): CPU-seconds per component and
+    per 1,000 videos (all the runs' videos), peak PSS / RSS per component, XCom bytes per video of this
+    design's run (``n`` videos) and metadata rows added per video (all the runs')."""
+    videos = cost["videos"] or 1
+    cpu = {name: round(cost["cpu_after_s"].get(name, 0.0) - before, 2) for name, before in cost["cpu_before_s"].items()}
+    airflow = {name: v for name, v in cpu.items() if not name.startswith("emulator")}
+    xcom = cost["xcom"].get(design) or {"bytes": 0, "per_task": {}}
+    rows = sum(cost["rows_added"].values())
+    return {
+        "executor": cost.get("executor"),
+        "videos_measured": videos,
+        "cpu_s": cpu,
+        "airflow_cpu_s": round(sum(airflow.values()), 2),
+        "cpu_s_per_1000_videos": {name: round(v * 1000 / videos, 2) for name, v in cpu.items()},
+        "airflow_cpu_s_per_1000_videos": round(sum(airflow.values()) * 1000 / videos, 2),
+        "emulator_cpu_s": round(sum(v for name, v in cpu.items() if name.startswith("emulator")), 2),
+        "peak_pss_mb": {name: m["pss_mb"] for name, m in cost["memory_peak"].items()},
+        "peak_rss_mb": {name: m["rss_mb"] for name, m in cost["memory_peak"].items()},
+        "processes_max": {name: m["processes"] for name, m in cost["memory_peak"].items()},
+        "xcom_bytes": xcom["bytes"],
+        "xcom_bytes_per_video": round(xcom["bytes"] / max(n, 1), 1),
+        "xcom_bytes_per_task": {task: v["bytes"] for task, v in xcom["per_task"].items()},
+        "db_rows_added": rows,
+        "db_rows_per_video": round(rows / videos, 2),
+        "db_rows_added_per_table": cost["rows_added"],
+    }
+
+
+def machine() -> dict[str, Any]:
+    """The machine and its load when the results were written."""
+    import os
+    import platform
+
+    mem = {}
+    try:
+        with open("/proc/meminfo") as f:
+            mem = {line.split(":")[0]: int(line.split()[1]) for line in f}
+    except OSError:
+        pass
+    return {"cpus": os.cpu_count(), "memory_gib": round(mem.get("MemTotal", 0) / 1024 ** 2, 1),
+            "loadavg_1_5_15": [round(x, 2) for x in os.getloadavg()], "python": platform.python_version()}
+
+
+def tenants_check(results: dict[str, Any], raws: dict[str, dict]) -> dict[str, Any]:
+    """SCENARIO=tenants: each tenant at its own region's bound with no 429, the creates each emulator (tenant)
+    admitted in any second against its own limit, and the limiter's keys of the two apart."""
+    out: dict[str, Any] = {}
+    for design, res in results.items():
+        limit = get_api(CREATE).limit(res["region"])
+        out[design] = {"region": res["region"], "create_limit": limit, "t_star_over_t": res["t_star_over_t"],
+                       "throttled": res["throttled"],
+                       "creates_max_in_any_1s": res["creates_max_in_any_1s_window_measured"],
+                       "effective_creates_per_s": res["profile"]["effective_create_rate_per_s"],
+                       "own_bound_reached": bool(res["t_star_over_t"] and res["t_star_over_t"] >= 0.98),
+                       "never_over_own_limit": res["creates_max_in_any_1s_window_measured"] <= limit,
+                       "pools": sorted({ti["pool"] for ti in raws[design]["task_instances"] if ti.get("pool")})}
+    keys = next(iter(raws.values())).get("limiter_keys") or []
+    out["limiter_keys"] = keys
+    # every key names one tenant and that tenant's region only; each tenant's sensor ran in its region's pool
+    tenant = {raws[d]["project_id"]: results[d]["region"] for d in results}
+    regions = set(tenant.values())
+
+    def one_tenant(key: str) -> bool:
+        mine = [project for project in tenant if project in key]
+        return len(mine) == 1 and f"{mine[0]}:{tenant[mine[0]]}:" in key and \
+            sum(f":{region}:" in key for region in regions) == 1
+
+    keys_apart = bool(keys) and all(one_tenant(k) for k in keys) and \
+        all(any(project in k for k in keys) for project in tenant)
+    pools_apart = all(all(results[d]["region"] in p or p == "default_pool" for p in out[d]["pools"]) for d in results)
+    out["limiter_keys_apart"], out["pools_apart"] = keys_apart, pools_apart
+    out["limits_never_mix"] = keys_apart and pools_apart and all(
+        out[d]["never_over_own_limit"] for d in results) and all(r["throttled"] == 0 for r in results.values())
+    return out
+
+
+def tenants_text(check: dict[str, Any]) -> str:
+    lines = ["two tenants at once (each its own connection, region, limiter keys and pools):"]
+    for design, v in check.items():
+        if isinstance(v, dict):
+            lines.append(f"  {design:10} {v['region']:15} T*/T {_fmt(v['t_star_over_t']):>7}  creates/s "
+                         f"{_fmt(v['effective_creates_per_s'])} (limit {v['create_limit']}), most in any 1 s "
+                         f"{v['creates_max_in_any_1s']}, throttled {v['throttled']}; pools {', '.join(v['pools'])}")
+    lines.append(f"  limiter keys ({len(check['limiter_keys'])}), each one tenant's in its own region: "
+                 f"{check['limiter_keys_apart']}; pools apart: {check['pools_apart']}")
+    lines.append(f"  limits never mixed: {check['limits_never_mix']}")
+    return "\n".join(lines)
+
+
+COST_ROWS = ["scheduler", "dag-processor", "triggerer", "api-server", "workers"]
+
+
+def cost_table(results: dict[str, Any]) -> str:
+    """Airflow's own cost: CPU-s per 1,000 videos and peak PSS per component, XCom bytes and rows per video."""
+    designs = [d for d in results if results[d].get("cost")]
+    if not designs:
+        return ""
+    lines = ["Airflow's own cost (CPU-s per 1,000 videos | peak PSS MB):" + "".join(f"{d:>22}" for d in designs)]
+    for name in [*COST_ROWS, "emulator", "emulator2"]:
+        if not any(name in results[d]["cost"]["cpu_s"] for d in designs):
+            continue
+        lines.append(f"  {name:56}" + "".join(
+            f"{_fmt(results[d]['cost']['cpu_s_per_1000_videos'].get(name)) + ' | ' + _fmt(results[d]['cost']['peak_pss_mb'].get(name)):>22}"
+            for d in designs))
+    for label, key in (("Airflow CPU-s per 1,000 videos (all components)", "airflow_cpu_s_per_1000_videos"),
+                       ("Airflow CPU-s (all components, the run)", "airflow_cpu_s"),
+                       ("XCom bytes per video", "xcom_bytes_per_video"),
+                       ("metadata rows added per video", "db_rows_per_video")):
+        lines.append(f"  {label:56}" + "".join(f"{_fmt(results[d]['cost'].get(key)):>22}" for d in designs))
+    return "\n".join(lines)
 
 
 def _mean_cpu(samples: list[dict]) -> float | None:
@@ -216,12 +336,15 @@ def chart(results: dict[str, Any], raws: dict[str, dict], path_list: list, *, re
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    designs = [d for d in ("batched", "naive") if d in raws]
-    limit = get_api(CREATE).limit(region)
-    real = (real_limits or {}).get(CREATE)
-    fig, axes = plt.subplots(len(designs), 1, figsize=(12, 3.8 * len(designs)), squeeze=False)
-    for ax, design in zip(axes[:, 0], designs, strict=True):
+    designs = [d for d in ("batched", "naive", "tenant2") if d in raws]
+    with_cost = [d for d in designs if results[d].get("cost")]
+    fig, axes = plt.subplots(len(designs) + bool(with_cost), 1, figsize=(12, 3.8 * (len(designs) + bool(with_cost))),
+                             squeeze=False)
+    for ax, design in zip(axes[:, 0], designs, strict=False):
         raw, res = raws[design], results[design]
+        region = res.get("region") or region
+        limit = get_api(CREATE).limit(region)
+        real = (real_limits or {}).get(CREATE) if design != "tenant2" else None
         t0 = raw["run_start"]
         ok = [r[0] - t0 for r in raw["requests"] if r[1] == CREATE and r[2] < 400]
         thr = [r[0] - t0 for r in raw["requests"] if r[1] == CREATE and r[2] == 429]
@@ -245,12 +368,34 @@ def chart(results: dict[str, Any], raws: dict[str, dict], path_list: list, *, re
                    label=f"T* = {res['t_star_s']:.1f} s")
         ratio = f"{res['t_star_over_t']:.3f}" if res["t_star_over_t"] else "n/a"
         bound = (f", T/true bound = {res['t_over_true_bound']}" if real else "")
-        ax.set_title(f"{design}: {res['n_videos']} videos, T*/T = {ratio}{bound}, throttled = {res['throttled']} "
+        ax.set_title(f"{design} ({region}): {res['n_videos']} videos, T*/T = {ratio}{bound} "
+                     f"(to the run's end {res.get('t_star_over_t_run')}), throttled = {res['throttled']} "
                      f"({res['throttled_per_video']}/video), status calls/video = {res['status_calls_per_video']}",
                      fontsize=10)
         ax.set_xlabel("seconds since the DAG run started")
         ax.set_ylabel("admitted creates / s")
         ax.set_ylim(0, limit + 2)
+        if res["t_run_s"]:
+            ax.axvline(res["t_run_s"], color="#9467bd", linestyle="-.", linewidth=1.2,
+                       label=f"DAG run end = {res['t_run_s']:.1f} s")
+        ax.legend(loc="upper right", fontsize=8)
+    if with_cost:
+        ax = axes[-1, 0]
+        names = [n for n in [*COST_ROWS, "emulator", "emulator2"] if n in results[with_cost[0]]["cost"]["cpu_s"]]
+        width = 0.8 / len(with_cost)
+        for i, design in enumerate(with_cost):
+            c = results[design]["cost"]
+            ax.bar([x + i * width for x in range(len(names))], [c["cpu_s_per_1000_videos"].get(n, 0) for n in names],
+                   width=width, label=f"{design}: CPU-s per 1,000 videos ({c['executor']})")
+            for x, n in enumerate(names):
+                ax.annotate(f"{c['peak_pss_mb'].get(n, 0):.0f} MB", (x + i * width, c["cpu_s_per_1000_videos"].get(n, 0)),
+                            ha="center", va="bottom", fontsize=7)
+        ax.set_xticks([x + width * (len(with_cost) - 1) / 2 for x in range(len(names))], names)
+        ax.set_ylabel("CPU-s per 1,000 videos")
+        ax.set_title("Airflow's own cost per component (labels: peak PSS); XCom bytes/video "
+                     + ", ".join(f"{d} {results[d]['cost']['xcom_bytes_per_video']}" for d in with_cost)
+                     + "; metadata rows/video " + ", ".join(f"{d} {results[d]['cost']['db_rows_per_video']}"
+                                                              for d in with_cost), fontsize=9)
         ax.legend(loc="upper right", fontsize=8)
     fig.tight_layout()
     for path in path_list:
@@ -261,7 +406,8 @@ def chart(results: dict[str, Any], raws: dict[str, dict], path_list: list, *, re
 ROWS = [
     ("videos", "n_videos"), ("videos SUCCEED", "videos_succeeded"), ("run state", "run_state"),
     ("T* (s)", "t_star_s"), ("T to last SUCCEED (s)", "t_s"), ("T*/T", "t_star_over_t"),
-    ("DAG run start->end (s)", "t_run_s"), ("throttled responses", "throttled"),
+    ("DAG run start->end (s)", "t_run_s"), ("T*/T to the run's end", "t_star_over_t_run"),
+    ("run end / last video", "run_end_over_last_video"), ("throttled responses", "throttled"),
     ("throttled / video", "throttled_per_video"), ("true bound (real limits, s)", "t_true_bound_s"),
     ("T / true bound", "t_over_true_bound"),
     ("creates max in any 1 s", "creates_max_in_any_1s_window_measured"),
@@ -274,7 +420,7 @@ ROWS = [
 
 
 def table(results: dict[str, Any]) -> str:
-    designs = [d for d in ("batched", "naive") if d in results]
+    designs = [d for d in ("batched", "naive", "tenant2") if d in results]
     lines = [f"{'':28}" + "".join(f"{d:>16}" for d in designs)]
     for label, key in ROWS:
         lines.append(f"{label:28}" + "".join(f"{_fmt(results[d].get(key)):>16}" for d in designs))
@@ -326,6 +472,8 @@ def verdict(results: dict[str, Any], wanted: dict[str, Any]) -> str:
         "throttled_per_video_max": ("throttled/video", b["throttled_per_video"],
                                     lambda v, w: v is not None and v <= w, "<="),
         "t_over_true_bound_max": ("T/true bound", b["t_over_true_bound"], lambda v, w: v is not None and v <= w, "<="),
+        "run_end_over_last_video_max": ("run end / last video", b.get("run_end_over_last_video"),
+                                        lambda v, w: v is not None and v <= w, "<="),
     }
     lines = ["targets (batched design):"]
     for key, want in wanted.items():
