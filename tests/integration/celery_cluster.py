@@ -158,6 +158,28 @@ class CeleryCluster(AirflowCluster):
     def triggerer_pid(self, name: str) -> int:
         return int((self.run_dir / f"{name}.pid").read_text())
 
+    def kill_airflow(self) -> dict[str, list[int]]:
+        """SIGKILL every Airflow process of the cluster (api-server, scheduler, dag-processor, triggerers, workers
+        and everything they started), as if its host died; the emulator, PostgreSQL and Redis stay. By component."""
+        import psutil
+
+        trees: dict[str, list[Any]] = {}
+        for path in sorted(self.run_dir.glob("*.pid")):
+            try:
+                root = psutil.Process(int(path.read_text()))
+                trees[path.stem] = [root, *root.children(recursive=True)]
+            except (psutil.NoSuchProcess, ValueError):  # already gone (a triggerer an earlier test killed)
+                continue
+        trees.pop("emulator", None)
+        everything = [proc for procs in trees.values() for proc in procs]
+        for proc in everything:  # found first, then all killed at once: none can react to another's death
+            try:
+                proc.send_signal(signal.SIGKILL)
+            except psutil.NoSuchProcess:
+                pass
+        psutil.wait_procs(everything, timeout=10)
+        return {name: [proc.pid for proc in procs] for name, procs in trees.items()}
+
     def kill_triggerer(self, name: str) -> list[int]:
         """SIGKILL triggerer ``name`` and its children (its trigger runner, its log server): its host died."""
         return signal_tree(self.triggerer_pid(name), signal.SIGKILL)
@@ -189,7 +211,7 @@ class CeleryCluster(AirflowCluster):
                 for dag, task, index, trigger_id, classpath, hostname in rows}
 
     # -- the emulator ----------------------------------------------------------------------------------
-    def restart_emulator(self, job_seconds: float) -> float:
+    def restart_emulator(self, job_seconds: float, live_exit_hour_seconds: float | None = None) -> float:
         """Start the emulator anew (an empty MetaStudio, counters at zero) with another video render time, on
         the same port, as cluster_start.sh starts it (pid file and log in the run folder); return the seconds taken."""
         began = time.monotonic()
@@ -198,6 +220,8 @@ class CeleryCluster(AirflowCluster):
         region = self.env.get("METASTUDIO_REGION", "cn-north-4")
         command = [str(ROOT / ".venv" / "bin" / "metastudio-emulator"), "--host", "127.0.0.1",
                    "--port", str(self.emulator_port), "--region", region, "--job-seconds", str(job_seconds)]
+        if live_exit_hour_seconds is not None:  # one hour of StartSmartLive's max_live_duration lasts this long
+            command += ["--live-exit-hour-seconds", str(live_exit_hour_seconds)]
         with (self.run_dir / "emulator.log").open("a") as log:
             proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                     start_new_session=True, cwd=ROOT)
