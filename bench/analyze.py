@@ -337,7 +337,10 @@ def chart(results: dict[str, Any], raws: dict[str, dict], path_list: list, *, re
     import matplotlib.pyplot as plt
 
     designs = [d for d in ("batched", "naive", "tenant2") if d in raws]
-    with_cost = [d for d in designs if results[d].get("cost")]
+    with_cost: list[str] = []  # one bar set per measurement (the tenants' runs are measured together)
+    for d in designs:
+        if results[d].get("cost") and all(results[d]["cost"]["cpu_s"] != results[o]["cost"]["cpu_s"] for o in with_cost):
+            with_cost.append(d)
     fig, axes = plt.subplots(len(designs) + bool(with_cost), 1, figsize=(12, 3.8 * (len(designs) + bool(with_cost))),
                              squeeze=False)
     for ax, design in zip(axes[:, 0], designs, strict=False):
@@ -386,7 +389,8 @@ def chart(results: dict[str, Any], raws: dict[str, dict], path_list: list, *, re
         for i, design in enumerate(with_cost):
             c = results[design]["cost"]
             ax.bar([x + i * width for x in range(len(names))], [c["cpu_s_per_1000_videos"].get(n, 0) for n in names],
-                   width=width, label=f"{design}: CPU-s per 1,000 videos ({c['executor']})")
+                   width=width, label=f"{design if c['videos_measured'] == results[design]['n_videos'] else 'all runs'}: "
+                                      f"CPU-s per 1,000 videos ({c['executor']}, {c['videos_measured']} videos)")
             for x, n in enumerate(names):
                 ax.annotate(f"{c['peak_pss_mb'].get(n, 0):.0f} MB", (x + i * width, c["cpu_s_per_1000_videos"].get(n, 0)),
                             ha="center", va="bottom", fontsize=7)
