@@ -54,8 +54,10 @@ ROOM_LABEL = "{{ (ti.xcom_pull(task_ids='rooms') or ['?'] * (ti.map_index + 1))[
 
 
 def livestream_shows(*, include_dir: Path | str, rooms_glob: str = "livestream/*.yaml", timezone: str = "UTC",
-                     poll_interval: float = 5.0, group_id: str = "livestream") -> Any:
-    """Add the livestream tasks to the DAG being defined; return ``record_outcome``."""
+                     poll_interval: float = 5.0, group_id: str = "livestream",
+                     metastudio_conn_id: str = "metastudio_default") -> Any:
+    """Add the livestream tasks to the DAG being defined; return ``record_outcome``. The rooms are prepared
+    and the shows run through the connection ``metastudio_conn_id`` (a tenant and region)."""
     from metastudio_provider.livestream.rooms import PrepareLivestreamRoomOperator
     from metastudio_provider.livestream.show import LivestreamShowOperator
 
@@ -139,14 +141,14 @@ def livestream_shows(*, include_dir: Path | str, rooms_glob: str = "livestream/*
         plan: Any = plan_show(room_definition)  # XComArgs: resolved per room when the tasks run
         prepared = PrepareLivestreamRoomOperator(task_id="prepare_room", definition=plan["definition"],
                                                  identity=plan["identity"], show_task_id=f"{group_id}.show",
-                                                 map_index_template=ROOM_LABEL)
+                                                 map_index_template=ROOM_LABEL, metastudio_conn_id=metastudio_conn_id)
         room_id: Any = XComArg(prepared, key="room_id")
         clock_skew: Any = XComArg(prepared, key="clock_skew")
         LivestreamShowOperator(
             task_id="show", room_id=room_id, clock_skew=clock_skew,
             starts_at=plan["starts_at"], duration=plan["duration_seconds"], missed_grace=plan["missed_grace_seconds"],
             max_restarts=plan["max_restarts"], live_within=plan["live_within_seconds"], poll_interval=poll_interval,
-            map_index_template=ROOM_LABEL,
+            map_index_template=ROOM_LABEL, metastudio_conn_id=metastudio_conn_id,
         )
 
     @task(trigger_rule="all_done")
