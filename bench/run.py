@@ -36,6 +36,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -429,19 +430,9 @@ def triggerer_memory(run_dir: Path) -> dict[str, float]:
         root = int((run_dir / "triggerer.pid").read_text().strip())
     except (OSError, ValueError):
         return {"pss_mb": 0.0, "rss_mb": 0.0, "processes": 0}
-    pss = rss = 0
     pids = _process_tree(root)
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/smaps_rollup") as f:
-                for line in f:
-                    if line.startswith("Pss:"):
-                        pss += int(line.split()[1])
-                    elif line.startswith("Rss:"):
-                        rss += int(line.split()[1])
-        except OSError:
-            continue
-    return {"pss_mb": round(pss / 1024, 1), "rss_mb": round(rss / 1024, 1), "processes": len(pids)}
+    pss, rss = costs.memory_mb([SimpleNamespace(pid=pid) for pid in pids])  # it reads only .pid
+    return {"pss_mb": pss, "rss_mb": rss, "processes": len(pids)}
 
 
 def cpu_times() -> tuple[int, int]:
