@@ -120,3 +120,12 @@ def _name_the_shots(request: pytest.FixtureRequest) -> None:
 @pytest.fixture(scope="session", autouse=True)
 def _fresh_artifacts() -> None:
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
+
+
+def sign_in(page: Any, airflow_cluster: Any) -> None:
+    """Sign in to the Airflow UI as the cluster's admin; return once the navigation shows."""
+    page.goto("/")
+    page.get_by_label("Username").fill(airflow_cluster.username)
+    page.get_by_label("Password").fill(airflow_cluster.password)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name="Dags").first.wait_for()

@@ -17,19 +17,11 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import ROOT
+from tests.browser.conftest import ROOT, sign_in
 
 pytestmark = pytest.mark.browser
 
 SUCCESS = "Test Connection Successful"
-
-
-def sign_in(page: Any, airflow_cluster: Any) -> None:
-    page.goto("/")
-    page.get_by_label("Username").fill(airflow_cluster.username)
-    page.get_by_label("Password").fill(airflow_cluster.password)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("link", name="Dags").first.wait_for()
 
 
 def press_test(page: Any, conn_id: str) -> dict[str, Any]:

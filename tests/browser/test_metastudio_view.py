@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.browser.conftest import sign_in
 from tests.integration.airflow_cluster import SCHEDULER_DAGS, wait_until
 
 pytestmark = pytest.mark.browser
@@ -65,11 +66,7 @@ def test_live_show_and_render_in_flight_then_the_days_minutes(page, shots, airfl
                                                                emulator_clock, room_file):
     client = airflow_cluster.client
     with shots.step("sign in"):
-        page.goto("/")
-        page.get_by_label("Username").fill(airflow_cluster.username)
-        page.get_by_label("Password").fill(airflow_cluster.password)
-        page.get_by_role("button", name="Sign in").click()
-        page.get_by_role("link", name="Dags").first.wait_for()
+        sign_in(page, airflow_cluster)
     with shots.step("a show goes live, a video renders (the emulator's clock held)"):
         for dag_id in (SHOW_DAG, PIPELINE):
             client.wait_for_dag(dag_id, timeout=TIMEOUT)

@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from metastudio_provider.catalog import get_api
+from tests.browser.conftest import sign_in
 from tests.integration.airflow_cluster import COMPONENTS
 
 pytestmark = pytest.mark.browser
@@ -57,11 +58,7 @@ def submit(page: Any, dialog: Any) -> dict[str, Any]:
 
 def test_sign_in(page, shots, airflow_cluster):
     with shots.step("sign in"):
-        page.goto("/")
-        page.get_by_label("Username").fill(airflow_cluster.username)
-        page.get_by_label("Password").fill(airflow_cluster.password)
-        page.get_by_role("button", name="Sign in").click()
-        page.get_by_role("link", name="Dags").first.wait_for()
+        sign_in(page, airflow_cluster)
     with shots.step("the DAGs are parsed"):
         for dag_id in (PIPELINE, LIVESTREAM):
             airflow_cluster.client.wait_for_dag(dag_id, timeout=120)
