@@ -171,7 +171,7 @@ with DAG(dag_id="metastudio_workflows", schedule=None, start_date=START, catchup
                                  timeout=30, deferrable=False)
 
     chain(list_system_avatars, list_system_voices, upload_local, upload_object, asset_deferrable, asset_poke,
-          create_video, more_video_1, more_video_2, video_deferrable, video_poke, more_video_3, all_videos,
+          create_video, more_video_2, more_video_1, video_deferrable, video_poke, more_video_3, all_videos,
           create_room, start_live, live_deferrable, live_poke, stop_live, live_ended,
           start_live_and_wait, stop_live_again,
           train_avatar, avatar_job, submit_avatar_job, avatar_deferrable,

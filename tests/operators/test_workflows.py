@@ -20,12 +20,11 @@ from .helpers import dag_run_env, emu_call, get_dag, task_states, try_numbers, x
 pytestmark = pytest.mark.airflow  # dag.test() runs (tier: tests/tiers.py)
 
 HEX_ID = re.compile(r"^[0-9a-f]{32}$")
-# long enough that a sensor started right after its create still finds the resource running on a loaded machine
-# Long enough that every resource is still running at its sensor's first check (a few tasks after its
-# create, ~0.3 s), so the deferrable ones really defer; short, because the run waits for each in turn.
-# live_start_seconds: live_deferrable must find the livestream started by start_live still WAITING (to defer);
-# at 1 s a busy machine sometimes got to it later (seen once in a fresh-clone run)
-FAST = {"job_seconds": 1.2, "live_start_seconds": 2.5, "training_seconds": 1.0, "tts_seconds": 1.0}
+# Long enough that every resource is still running at its sensor's first check, so the deferrable ones
+# really defer; short, because the run waits for each in turn. A sensor runs right after its create (one
+# task, ~0.3 s on a quiet machine); a busy CI machine took over 1.2 s once for video_deferrable and over 1 s
+# for live_deferrable, hence 2.5 s for the video and the livestream.
+FAST = {"job_seconds": 2.5, "live_start_seconds": 2.5, "training_seconds": 1.0, "tts_seconds": 1.0}
 
 
 @pytest.fixture(scope="module")
