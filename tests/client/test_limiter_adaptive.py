@@ -87,6 +87,62 @@ def test_additive_increase_recovers_fast_then_probes_slowly_and_never_passes_the
     assert policy.on_throttled(0.01, 0.0)[0] == policy.floor
 
 
+def test_a_429_at_the_windows_edge_backs_off_by_the_band_only():
+    """The table's limit held: 4 of our calls in our last second, the gateway still counted the oldest of 5
+    (it arrived late); a band's back-off, not a halving. A second 429 before the rate is back is a lower limit."""
+    policy = Policy()
+    assert policy.on_throttled(5.0, 0.0, observed=4, limit=5) == pytest.approx((4.5, 5.0))
+    assert policy.on_throttled(5.0, 0.0, observed=3, limit=5) == pytest.approx((1.5, 3.0))  # the gateway allows 3
+    assert policy.on_throttled(4.6, 5.0, observed=4, limit=5) == pytest.approx((2.0, 4.0))  # again: a lower limit
+    assert policy.on_throttled(1.0, 0.0, observed=0, limit=1) == pytest.approx((0.5, 1.0))  # limit 1: no edge
+    rate, ceiling = 4.5, 5.0
+    while rate < 5.0:
+        rate, ceiling = policy.on_success(rate, ceiling, 5)  # probing back up to the table's limit
+    assert ceiling == 5.0 and policy.on_success(rate, ceiling, 5) == (5.0, 0.0)  # there: the ceiling is forgotten
+
+    clock = Clock()
+    backend = MemoryBackend(Policy(), clock)
+    calls = []
+    for _ in range(5):
+        member, at = _admit(backend, clock, "k", 5)
+        clock.now += 0.004
+        backend.report("k", 5, member, at, "admitted", None)
+        calls.append(at)
+    member, at = _admit(backend, clock, "k", 5)  # 1.004 s after the first call's answer, by our stamps
+    backend.report("k", 5, member, at, "throttled", 1.0)  # the gateway had counted the first call 60 ms late
+    snap = backend.snapshot("k")
+    assert (snap["learned"], snap["ceiling"]) == pytest.approx((4.5, 5.0))
+
+
+def _edge_sequence(limiter: RateLimiter, key: str) -> list[tuple[float, float | None]]:
+    """A 429 at the windows' edge of a 2/s API, then probing back to the table's limit: rate, ceiling after each."""
+    first, second = limiter.acquire(key, 2), limiter.acquire(key, 2)  # 0.5 s apart: the first is in the window
+    limiter.report(first, "admitted")
+    limiter.report(second, "throttled")
+    seen = []
+    for outcome in [None] + ["admitted"] * 150:
+        if outcome:
+            after_the_cut = 1e18 if limiter.uses_redis else 1e9
+            limiter.report(Permit(key, 2, uuid.uuid4().hex, after_the_cut, 0.0), outcome)  # type: ignore[arg-type]
+        snap = limiter.snapshot([key])[key]
+        assert snap is not None
+        seen.append((round(snap["learned"], 3), snap["ceiling"] and round(snap["ceiling"], 3)))
+    return seen
+
+
+def test_redis_applies_the_same_windows_edge_rule_as_memory(redis_url):
+    key = limiter_key("p-" + uuid.uuid4().hex[:8], "cn-north-4", "ShowAsset")
+    shared = RateLimiter(redis_url)
+    try:
+        in_redis = _edge_sequence(shared, key)
+    finally:
+        shared.reset(key)
+    in_memory = _edge_sequence(RateLimiter("memory://"), key)
+    assert in_redis == in_memory
+    assert in_memory[0] == (1.8, 2.0)  # the edge: the band's back-off under the table's limit
+    assert in_memory[-1] == (2.0, None)  # probed back to the table's limit: the ceiling forgotten
+
+
 def _sequence(limiter: RateLimiter, key: str) -> list[tuple[float, float | None]]:
     """The same reports on any backend; the learned rate and ceiling after each."""
     before_any_cut, after_every_cut = -1.0, 1e18  # admission times: sent before / after the last cut

@@ -57,9 +57,10 @@ def test_limits_shows_the_table_the_learned_limit_429s_and_calls(redis_url, caps
 def test_limits_reads_the_connection_and_hides_its_password(redis_url, metastudio_conn, monkeypatch):
     from tests.conftest import connection_json
 
-    project = metastudio_conn.project_id
+    project = uuid.uuid4().hex  # its own: tests running beside it reset the session emulator's project's keys
     storage = redis_url.replace("redis://", "redis://:not-a-real-pw@")
-    monkeypatch.setenv("AIRFLOW_CONN_METASTUDIO_DEFAULT", connection_json(metastudio_conn, rate_limit_storage=storage))
+    monkeypatch.setenv("AIRFLOW_CONN_METASTUDIO_DEFAULT",
+                       connection_json(metastudio_conn, rate_limit_storage=storage, project_id=project))
     limiter = _learn(redis_url, project)
     try:  # the installed command, as an operator would run it
         result = subprocess.run([str(Path(sys.executable).with_name("metastudio")), "limits"], capture_output=True,

@@ -16,8 +16,13 @@ Three rules, the same in memory (``MemoryBackend``) and in Redis (``limiter_redi
   so sending at full speed adds ``step`` per second, like TCP's one segment per round trip): the table's
   limit in ``recover_seconds`` up to just below the ceiling, then only the ``band`` in ``probe_seconds``
   (slow probing where it failed); a failure there is a confirmation and costs only ``band``. Past
-  ``ceiling * (1 + band)`` without a 429 the gateway allows more: the ceiling is forgotten and the rate
-  climbs back to the table's. ``Retry-After`` blocks the whole key until then.
+  ``ceiling * (1 + band)`` (or back at the table's limit) without a 429 the gateway allows more: the
+  ceiling is forgotten and the rate climbs back to the table's. ``Retry-After`` blocks the whole key until
+  then. **The windows' edge**: a first 429 (no ceiling) while ``limit - 1`` of our calls were in our last
+  second says the gateway's window held the table's ``limit`` (the oldest call counted a few ms later
+  there than our stamp: a late arrival, not a lower limit), so the rate backs off by the ``band`` only,
+  under a ceiling at the table's limit; a second 429 before the rate is back there is a lower limit, cut
+  as above (``Policy.on_throttled``; the Redis script has the same lines).
 """
 
 from __future__ import annotations
@@ -50,8 +55,8 @@ class Policy:
 
     def on_success(self, rate: float, ceiling: float, limit: float) -> tuple[float, float]:
         """Additive increase after a call the gateway admitted: the new (rate, ceiling)."""
-        if ceiling and rate >= ceiling * (1 + self.band):
-            ceiling = 0.0  # well past the rate that failed, without a 429: the gateway allows more now
+        if ceiling and rate >= min(ceiling * (1 + self.band), limit):
+            ceiling = 0.0  # past the rate that failed (or at the table's), without a 429: the gateway allows more
         if not ceiling:
             rate += limit / self.recover_seconds / rate
         elif rate < ceiling * (1 - self.band):
@@ -60,12 +65,16 @@ class Policy:
             rate += ceiling * self.band / self.probe_seconds / rate
         return min(rate, limit), ceiling
 
-    def on_throttled(self, rate: float, ceiling: float, observed: int = 0) -> tuple[float, float]:
+    def on_throttled(self, rate: float, ceiling: float, observed: int = 0, limit: int = 0) -> tuple[float, float]:
         """Multiplicative decrease after a 429 of a call sent at ``rate``, when ``observed`` of our calls
         (all processes') reached the gateway in the last second: the new (rate, ceiling).
 
         The rate that failed is at most what the gateway just let through: a 429 says its window was full.
+        At the windows' edge (no ceiling yet, ``limit - 1`` of ours in the window: the gateway still held
+        the oldest of the table's ``limit``) it is the table's limit that held: back off by the band only.
         """
+        if not ceiling and limit >= 2 and observed >= limit - 1:
+            return max(rate * (1 - self.band), self.floor), float(limit)
         failed = min(rate, observed) if observed >= 1 else rate
         near = ceiling and failed >= ceiling * (1 - self.band)
         return max(failed * ((1 - self.band) if near else self.decrease), self.floor), failed
@@ -138,7 +147,7 @@ class MemoryBackend:
                 s.blocked_until = max(s.blocked_until, now + retry_after)
             if admitted_at >= s.cut_at:
                 observed = sum(1 for t in s.log.values() if t > now - WINDOW)
-                s.rate, s.ceiling = self.policy.on_throttled(s.rate, s.ceiling, observed)
+                s.rate, s.ceiling = self.policy.on_throttled(s.rate, s.ceiling, observed, limit)
                 s.cut_at = now
             s.next_at = max(s.next_at, now + 1 / s.rate)
             return

@@ -81,12 +81,17 @@ if outcome == 'throttled' then
   if retry_after > 0 then blocked = math.max(blocked, now + retry_after) end
   if admitted >= (tonumber(s[5]) or 0) then
     local observed = redis.call('ZCOUNT', KEYS[1], '(' .. string.format('%.0f', now - $window), '+inf')
-    local failed = rate
-    if observed >= 1 then failed = math.min(rate, observed) end
-    local factor = decrease
-    if ceiling > 0 and failed >= ceiling * (1 - band) then factor = 1 - band end
-    ceiling = failed
-    rate = math.max(failed * factor, floor)
+    if ceiling == 0 and limit >= 2 and observed >= limit - 1 then  -- the windows' edge (Policy.on_throttled)
+      ceiling = limit
+      rate = math.max(rate * (1 - band), floor)
+    else
+      local failed = rate
+      if observed >= 1 then failed = math.min(rate, observed) end
+      local factor = decrease
+      if ceiling > 0 and failed >= ceiling * (1 - band) then factor = 1 - band end
+      ceiling = failed
+      rate = math.max(failed * factor, floor)
+    end
     redis.call('HSET', KEYS[2], 'cut_at', string.format('%.0f', now))
   end
   local next_at = math.max(tonumber(s[3]) or 0, now + 1000000 / rate)
@@ -96,7 +101,7 @@ else
   redis.call('ZADD', KEYS[1], 'XX', math.min(now, admitted + tonumber(ARGV[6])), member)
   if outcome == 'admitted' then
     redis.call('HINCRBY', KEYS[2], 'succeeded', 1)
-    if ceiling > 0 and rate >= ceiling * (1 + band) then ceiling = 0 end
+    if ceiling > 0 and rate >= math.min(ceiling * (1 + band), limit) then ceiling = 0 end  -- Policy.on_success
     if ceiling == 0 then
       rate = rate + limit / recover / rate
     elseif rate < ceiling * (1 - band) then
