@@ -234,8 +234,8 @@ def machine() -> dict[str, Any]:
 
 
 def tenants_check(results: dict[str, Any], raws: dict[str, dict]) -> dict[str, Any]:
-    """SCENARIO=tenants: each tenant at its own region's bound with no 429, the creates each emulator (tenant)
-    admitted in any second against its own limit, and the limiter's keys of the two apart."""
+    """SCENARIO=tenants: each tenant's bound and 429s, the creates each emulator (tenant) admitted in any second
+    against its own limit, and the limiter's keys and pools of the two apart."""
     out: dict[str, Any] = {}
     for design, res in results.items():
         limit = get_api(CREATE).limit(res["region"])
@@ -261,8 +261,9 @@ def tenants_check(results: dict[str, Any], raws: dict[str, dict]) -> dict[str, A
         all(any(project in k for k in keys) for project in tenant)
     pools_apart = all(all(results[d]["region"] in p or p == "default_pool" for p in out[d]["pools"]) for d in results)
     out["limiter_keys_apart"], out["pools_apart"] = keys_apart, pools_apart
-    out["limits_never_mix"] = keys_apart and pools_apart and all(
-        out[d]["never_over_own_limit"] for d in results) and all(r["throttled"] == 0 for r in results.values())
+    # mixing would show as a tenant's creates over its own region's limit, or keys / pools shared; a 429 at a
+    # tenant's own limit is its pacing (counted per tenant above), not a mix
+    out["limits_never_mix"] = keys_apart and pools_apart and all(out[d]["never_over_own_limit"] for d in results)
     return out
 
 
