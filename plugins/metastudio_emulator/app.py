@@ -1,7 +1,7 @@
 """``create_app(config)``: one FastAPI route per catalog API, all served by ``dispatch``.
 
 Per request: authentication (APIGW.0301) → throttling (APIGW.0308) → project check →
-injected fault (before commit) → body validation → handler → injected fault (after commit).
+injected fault (before commit) → body checks → handler → injected fault (after commit).
 """
 
 from __future__ import annotations
@@ -17,14 +17,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from metastudio_provider.catalog import Api, all_apis
 
-from . import admin, obs, schema, ui
+from . import admin, obs, ui
 from .auth import authenticate
+from .body_checks import MAX_DEPTH, depth, validate_body
 from .config import EmulatorConfig
 from .errors import APIGW_NO_API, FORBIDDEN, INTERNAL_ERROR, ApiError, invalid, throttled
 from .handlers import HANDLERS, Reply
-from .state import EmulatorState
-from .store import new_id
-from .validation import validate_body
+from .records import new_id
+from .runtime import EmulatorState
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,8 @@ def _endpoint(state: EmulatorState, api: Api) -> Endpoint:
 
 
 def _error(err: ApiError, request_id: str) -> JSONResponse:
-    return JSONResponse(err.body(request_id), status_code=err.status, headers={**err.headers, "X-Request-Id": request_id})
+    return JSONResponse(err.body(request_id), status_code=err.status,
+                        headers={**err.headers, "X-Request-Id": request_id})
 
 
 async def dispatch(state: EmulatorState, api: Api, request: Request) -> Response:
@@ -127,11 +128,11 @@ def _parse_body(api: Api, raw: bytes, content_type: str) -> dict[str, Any]:
     try:
         body = json.loads(raw, parse_constant=_no_constant)
     except RecursionError:
-        raise invalid(f"request body is nested deeper than {schema.MAX_DEPTH} levels") from None
+        raise invalid(f"request body is nested deeper than {MAX_DEPTH} levels") from None
     except ValueError:  # includes UnicodeDecodeError
         raise invalid("request body is not valid JSON") from None
-    if schema.depth(body) > schema.MAX_DEPTH:
-        raise invalid(f"request body is nested deeper than {schema.MAX_DEPTH} levels")
+    if depth(body) > MAX_DEPTH:
+        raise invalid(f"request body is nested deeper than {MAX_DEPTH} levels")
     validate_body(api, body)
     return body
 

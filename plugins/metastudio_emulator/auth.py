@@ -26,7 +26,8 @@ def authenticate(
         raise auth_failed("Authorization header is missing")
     parsed = signing.parse_authorization(auth_header)
     if parsed is None:
-        raise auth_failed("Authorization header is malformed; expected SDK-HMAC-SHA256 Access=, SignedHeaders=, Signature=")
+        raise auth_failed("Authorization header is malformed; "
+                          "expected SDK-HMAC-SHA256 Access=, SignedHeaders=, Signature=")
     sdk_date = headers.get(signing.DATE_HEADER.lower())
     if not sdk_date:
         raise auth_failed("X-Sdk-Date header is missing")

@@ -11,7 +11,7 @@ import threading
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from .store import take_one
+from .records import take_one
 
 Mode = Literal["error_before_commit", "error_after_commit"]
 MODES: tuple[str, ...] = ("error_before_commit", "error_after_commit")

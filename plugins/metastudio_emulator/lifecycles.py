@@ -6,12 +6,10 @@ would report at that moment. The WAITING/verifying phase is the first fifth of a
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .config import EmulatorConfig
-
-if TYPE_CHECKING:
-    from .store import AvatarTrainingJob, LiveJob, TtsJob, VideoJob, VoiceTrainingJob
+from .records import AvatarTrainingJob, LiveJob, TtsJob, VideoJob, VoiceTrainingJob
 
 FIRST_PHASE = 0.2
 """Share of a duration spent in the first phase (WAITING, AUTO_VERIFYING, SYSTEM_AUDITING)."""

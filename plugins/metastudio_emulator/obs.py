@@ -15,8 +15,8 @@ from fastapi import APIRouter, Request, Response
 from metastudio_provider.signing import content_md5
 
 from .handlers.base import OBS_BUCKET, presign
-from .state import EmulatorState
-from .store import new_id
+from .records import new_id
+from .runtime import EmulatorState
 
 
 def obs_error(status: int, code: str, message: str) -> Response:
@@ -81,6 +81,7 @@ def build_router(state: EmulatorState) -> APIRouter:
             content_type = obj.content_type if obj is not None else ""
         if data is None:
             return obs_error(404, "NoSuchKey", "The specified key does not exist.")
-        return Response(data, media_type=content_type, headers={"ETag": f'"{base64.b64decode(content_md5(data)).hex()}"'})
+        etag = f'"{base64.b64decode(content_md5(data)).hex()}"'
+        return Response(data, media_type=content_type, headers={"ETag": etag})
 
     return router

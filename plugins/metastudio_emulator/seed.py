@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from .store import Store, fake_video, tiny_wav
+from .media import fake_video, tiny_wav
+from .store import Store
 
 SYSTEM_AVATARS: tuple[tuple[str, str], ...] = (
     ("Yunxi - news anchor", "FEMALE"),

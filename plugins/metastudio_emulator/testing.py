@@ -26,7 +26,7 @@ from metastudio_provider import signing
 
 from .app import create_app
 from .config import EmulatorConfig
-from .state import EmulatorState
+from .runtime import EmulatorState
 
 STARTUP_TIMEOUT = 10.0
 

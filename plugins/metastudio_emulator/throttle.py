@@ -11,7 +11,8 @@ running maximum is the maximum over all windows.
 A refused request is told when to come back (``Retry-After``, whole seconds as HTTP has them: until the
 oldest admission leaves the window, at least 1). The limit of an API can be set below the table's
 (``EmulatorConfig.limits``, ``--limit API=N``, ``PUT /_emulator/limits``): real gateways do not always
-allow what their documentation says.
+allow what their documentation says. This module is the limiter alone; the admin routes that change its
+limits are ``admin.limits``.
 """
 
 from __future__ import annotations

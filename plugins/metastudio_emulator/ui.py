@@ -23,7 +23,7 @@ from fastapi.staticfiles import StaticFiles
 from metastudio_provider.catalog import all_apis, get_api
 
 from .errors import ApiError
-from .state import EmulatorState
+from .runtime import EmulatorState
 from .store import Store
 
 RECENT = 20

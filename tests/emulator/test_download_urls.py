@@ -26,7 +26,8 @@ def _video_asset(emu, clock) -> str:
 
 
 def _main(emu, asset_id: str) -> dict:
-    return next(f for f in call(emu, "ShowAsset", {"asset_id": asset_id})["files"] if f["asset_file_category"] == "MAIN")
+    files = call(emu, "ShowAsset", {"asset_id": asset_id})["files"]
+    return next(f for f in files if f["asset_file_category"] == "MAIN")
 
 
 def _boxes(data: bytes, start: int = 0, end: int | None = None) -> list[tuple[bytes, int, int]]:

@@ -36,7 +36,8 @@ def test_burst_of_twice_the_limit_admits_exactly_the_limit(throttled_emu) -> Non
     create_path = create.format_path(emu.project_id)
     create_body = json.dumps({"script_id": script_id, "output_asset_config": {"asset_name": "burst"}}).encode()
     list_path = get_api("ListAssets").format_path(emu.project_id)
-    limits = {"Create2DDigitalHumanVideo": create.limit(emu.region), "ListAssets": get_api("ListAssets").limit(emu.region)}
+    limits = {"Create2DDigitalHumanVideo": create.limit(emu.region),
+              "ListAssets": get_api("ListAssets").limit(emu.region)}
     assert limits == {"Create2DDigitalHumanVideo": 5, "ListAssets": 20}
 
     requests = [("POST", create_path, create_body)] * (2 * limits["Create2DDigitalHumanVideo"])

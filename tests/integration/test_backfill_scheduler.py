@@ -58,7 +58,7 @@ def test_a_chunk_lost_for_good_fails_its_rows_and_the_run(airflow_cluster, clust
     import signal
     from pathlib import Path
 
-    import metastudio_emulator.state as emulator_state
+    import metastudio_emulator.runtime as emulator_runtime
     from tests.conftest import connection_json
     from tests.integration.airflow_cluster import AirflowClient
 
@@ -67,7 +67,7 @@ def test_a_chunk_lost_for_good_fails_its_rows_and_the_run(airflow_cluster, clust
     manifest.write_text("- {id: one, title: One, script: First video.}\n- {id: two, title: Two, script: Second.}\n")
     client = airflow_cluster.client
     killer = AirflowClient(airflow_cluster.url, airflow_cluster.username, airflow_cluster.password)
-    original = emulator_state.HANDLERS
+    original = emulator_runtime.HANDLERS
     killed: list[int] = []
     run: dict[str, str] = {}
 
@@ -83,7 +83,7 @@ def test_a_chunk_lost_for_good_fails_its_rows_and_the_run(airflow_cluster, clust
                 os.kill(ti["pid"], signal.SIGKILL)
         return original["CreateVideoScripts"](ctx)
 
-    monkeypatch.setattr(emulator_state, "HANDLERS", {**original, "CreateVideoScripts": create_script})
+    monkeypatch.setattr(emulator_runtime, "HANDLERS", {**original, "CreateVideoScripts": create_script})
     try:
         client.wait_for_dag(DAG_ID, timeout=120)
         client.unpause(DAG_ID)

@@ -140,15 +140,16 @@ def set_paused(client: AirflowClient, dag_id: str, paused: bool) -> None:
 def killing_the_first_start(cluster: AirflowCluster, room: str, run: dict[str, str]) -> Iterator[list[int]]:
     """Kill (SIGKILL) the show task's process inside its first StartSmartLive in ``room``, after the
     emulator started the job and before the task hears back: a worker lost mid-start."""
-    import metastudio_emulator.state as emulator_state
+    import metastudio_emulator.runtime as emulator_runtime
 
-    original = emulator_state.HANDLERS
+    original = emulator_runtime.HANDLERS
     client = AirflowClient(cluster.url, cluster.username, cluster.password)
     killed: list[int] = []
 
     def start(ctx: Any) -> Any:
         result = original["StartSmartLive"](ctx)
-        if not killed and run and ctx.store.rooms.get(ctx.path.get("room_id"), {}).get("room_name") == f"ms-live-{room}":
+        room_name = ctx.store.rooms.get(ctx.path.get("room_id"), {}).get("room_name")
+        if not killed and run and room_name == f"ms-live-{room}":
             ti = client.get(f"/api/v2/dags/{DAG_ID}/dagRuns/{run['run_id']}/taskInstances/{SHOW}/0")
             if ti.get("pid"):
                 os.kill(ti["pid"], signal.SIGKILL)
@@ -156,7 +157,7 @@ def killing_the_first_start(cluster: AirflowCluster, room: str, run: dict[str, s
         return result
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(emulator_state, "HANDLERS", {**original, "StartSmartLive": start})
+        patch.setattr(emulator_runtime, "HANDLERS", {**original, "StartSmartLive": start})
         try:
             yield killed
         finally:

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from ..errors import FORBIDDEN, ApiError, bad_state, invalid, not_found
-from ..store import Asset, FileRecord, new_id
+from ..records import Asset, FileRecord, new_id
 from .base import Ctx, Handler, Reply, Result, compact, contains, iso, page
 
 HIDDEN_BY_DEFAULT = ("DELETING", "DELETED")

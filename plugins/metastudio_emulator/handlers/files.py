@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..errors import bad_state, invalid
-from ..store import FileRecord, new_id
+from ..records import FileRecord, new_id
 from .assets import tenant_asset
 from .base import Ctx, Handler, Reply, Result
 

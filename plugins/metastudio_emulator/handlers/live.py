@@ -7,7 +7,7 @@ from typing import Any
 
 from .. import lifecycles
 from ..errors import bad_state, invalid, not_found
-from ..store import LiveJob, new_id
+from ..records import LiveJob, new_id
 from .assets import require_usable_asset
 from .base import Ctx, Handler, Reply, Result, compact, contains, iso, page, pick
 
@@ -90,7 +90,8 @@ def list_smart_live_rooms(ctx: Ctx) -> Result:
             "priv_data": room.get("priv_data"),
             "create_time": iso(room["_created"]), "update_time": iso(room["_updated"]),
             "last_job_start_time": iso(lifecycles.live_start_time(last, ctx.config)) if last else None,
-            "last_job_end_time": iso(lifecycles.live_end_time(last, ctx.now)) if last else None, "last_job_status": status,
+            "last_job_end_time": iso(lifecycles.live_end_time(last, ctx.now)) if last else None,
+            "last_job_status": status,
         }))
     return {"count": len(out), "smart_live_rooms": page(ctx, out)}
 

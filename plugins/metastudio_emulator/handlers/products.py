@@ -6,7 +6,7 @@ import copy
 from typing import Any
 
 from ..errors import invalid
-from ..store import new_id
+from ..records import new_id
 from .assets import get_asset, main_file_url
 from .base import Ctx, Handler, Reply, Result, compact, contains, iso, page
 

@@ -6,7 +6,7 @@ import copy
 from typing import Any
 
 from ..errors import invalid
-from ..store import new_id
+from ..records import new_id
 from .assets import require_usable_asset
 from .base import Ctx, Handler, Reply, Result, compact, contains, iso, page, pick
 
@@ -41,7 +41,8 @@ def _audio_files(ctx: Ctx, script: dict[str, Any]) -> dict[str, Any] | None:
             if key is None:
                 key = ctx.store.new_upload_slot(f"scripts/{script['script_id']}")
                 script["_audio_keys"][str(i)] = key
-            items.append({"sequence_no": item.get("sequence_no", i), "audio_file_upload_url": ctx.object_url(key, "PUT")})
+            items.append({"sequence_no": item.get("sequence_no", i),
+                          "audio_file_upload_url": ctx.object_url(key, "PUT")})
     return {"audio_file_url": items} if items else None
 
 

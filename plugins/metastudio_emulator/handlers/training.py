@@ -7,7 +7,7 @@ from typing import Any
 
 from .. import lifecycles
 from ..errors import bad_state, invalid
-from ..store import AvatarTrainingJob, new_id
+from ..records import AvatarTrainingJob, new_id
 from .base import Ctx, Handler, Reply, Result, compact, contains, iso, page
 
 DELETABLE = ("WAIT_FILE_UPLOAD", "AUTO_VERIFY_FAILED", "MANUAL_VERIFYING", "MANUAL_VERIFY_FAILED",

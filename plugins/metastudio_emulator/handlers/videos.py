@@ -6,7 +6,7 @@ from typing import Any
 
 from .. import lifecycles
 from ..errors import bad_state, invalid, not_found
-from ..store import VideoJob, new_id
+from ..records import VideoJob, new_id
 from .base import Ctx, Handler, Result, compact, contains, iso, page, pick
 from .scripts import check_references
 

@@ -8,7 +8,8 @@ from typing import Any
 from .. import lifecycles
 from ..config import EmulatorConfig
 from ..errors import bad_state, invalid, not_found
-from ..store import TtsJob, VoiceTrainingJob, new_id, tiny_wav
+from ..media import tiny_wav
+from ..records import TtsJob, VoiceTrainingJob, new_id
 from .base import Ctx, Handler, Reply, Result, compact, contains, millis, page
 
 SENTENCES = {"BASIC": 20, "MIDDLE": 100, "ADVANCE": 1}

@@ -26,4 +26,5 @@ open("/tmp/sample.mp4", "wb").write(data)
 print(len(data), content_md5(data))
 c = av.open("/tmp/sample.mp4")
 v = c.streams.video[0]
-print(c.format.name, float(c.duration)/1e6 if c.duration else None, v.codec_context.name, v.width, v.height, v.frames, sum(1 for _ in c.decode(video=0)))
+print(c.format.name, float(c.duration)/1e6 if c.duration else None, v.codec_context.name, v.width, v.height, v.frames,
+      sum(1 for _ in c.decode(video=0)))

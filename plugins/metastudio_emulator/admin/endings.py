@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import asdict
 from typing import Any
@@ -20,42 +19,15 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from . import lifecycles
-from .handlers.live import LIVE_FAILURE, block_reason
-from .handlers.videos import FAILURE as VIDEO_FAILURE
-from .state import EmulatorState
-from .store import Ending, PlannedEnding
+from .. import lifecycles
+from ..handlers.live import LIVE_FAILURE, block_reason
+from ..handlers.videos import FAILURE as VIDEO_FAILURE
+from ..records import Ending, PlannedEnding
+from ..runtime import EmulatorState
+from .base import AdminError, admin_error, json_object
 
-ADMIN_ERROR = "EMULATOR.0001"
 END_STATES = {"video": ("FAILED", "BLOCK"), "live": ("FAILED", "SUCCEED", "BLOCKED")}
 DELAY_FIELD = {"video": "after_seconds", "live": "live_seconds"}
-
-
-class AdminError(Exception):
-    """A bad admin request: 400 (or ``status``) with an ``EMULATOR.*`` error body."""
-
-    def __init__(self, msg: str, status: int = 400) -> None:
-        super().__init__(msg)
-        self.msg = msg
-        self.status = status
-
-
-def admin_error(err: AdminError) -> JSONResponse:
-    return JSONResponse({"error_code": ADMIN_ERROR, "error_msg": err.msg}, status_code=err.status)
-
-
-async def json_object(request: Request) -> dict[str, Any]:
-    """The request's JSON object body; an empty body is ``{}``."""
-    raw = await request.body()
-    if not raw.strip():
-        return {}
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        raise AdminError("body must be JSON") from None
-    if not isinstance(body, dict):
-        raise AdminError("body must be a JSON object")
-    return body
 
 
 def _error_info(body: dict[str, Any]) -> dict[str, str] | None:

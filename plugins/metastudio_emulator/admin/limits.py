@@ -3,6 +3,9 @@
 * ``GET /_emulator/limits``: per API, the table's limit of the region and the one enforced.
 * ``PUT /_emulator/limits``: ``{"Create2DDigitalHumanVideo": 1, ...}`` enforced from now on.
 * ``DELETE /_emulator/limits``: back to the configured limits (``EmulatorConfig.limits``, else the table's).
+
+Routes only: the limiter that enforces them is ``throttle.Throttle``. They sit with the other admin routes,
+so that ``limits`` and ``throttle`` are no longer two top-level modules with near-synonym names.
 """
 
 from __future__ import annotations
@@ -14,9 +17,9 @@ from fastapi.responses import JSONResponse
 
 from metastudio_provider.catalog import all_apis
 
-from . import endings
-from .config import limits_problem
-from .state import EmulatorState
+from ..config import limits_problem
+from ..runtime import EmulatorState
+from .base import AdminError, admin_error, json_object
 
 
 def build_router(state: EmulatorState) -> APIRouter:
@@ -39,11 +42,11 @@ def build_router(state: EmulatorState) -> APIRouter:
     @router.put("/limits")
     async def put_limits(request: Request) -> JSONResponse:
         try:
-            body = await endings.json_object(request)
-        except endings.AdminError as err:
-            return endings.admin_error(err)
+            body = await json_object(request)
+        except AdminError as err:
+            return admin_error(err)
         if problem := limits_problem(body):
-            return endings.admin_error(endings.AdminError(problem))
+            return admin_error(AdminError(problem))
         state.throttle.set_limits(body)
         return JSONResponse(listing())
 

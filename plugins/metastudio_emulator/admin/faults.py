@@ -1,4 +1,8 @@
-"""Unauthenticated control routes under ``/_emulator``: health, stats, faults, job endings, limits, reset."""
+"""Admin routes that inject faults: the next ``count`` calls of an API fail (``faults.Faults`` holds them).
+
+* ``POST /_emulator/faults`` ``{api, mode, status, count}``: queue a fault.
+* ``GET /_emulator/faults``: the pending faults; ``DELETE /_emulator/faults``: clear them.
+"""
 
 from __future__ import annotations
 
@@ -9,40 +13,14 @@ from fastapi.responses import JSONResponse
 
 from metastudio_provider.catalog import all_apis
 
-from . import endings, limits
-from .faults import MODES, Fault
-from .state import EmulatorState
+from ..faults import MODES, Fault
+from ..runtime import EmulatorState
+from .base import AdminError, admin_error, json_object
 
 
 def build_router(state: EmulatorState) -> APIRouter:
-    router = APIRouter(prefix="/_emulator", tags=["emulator"])
-
-    @router.get("/health")
-    def health() -> dict[str, Any]:
-        return {"status": "ok", "region": state.config.region, "apis": len(all_apis())}
-
-    @router.get("/config")
-    def config() -> dict[str, Any]:
-        """The non-secret settings (never the SK)."""
-        c = state.config
-        return {"region": c.region, "ak": c.ak, "project_id": c.project_id, "job_seconds": c.job_seconds,
-                "failure_rate": c.failure_rate, "live_start_seconds": c.live_start_seconds,
-                "training_seconds": c.training_seconds, "tts_seconds": c.tts_seconds, "throttle": c.throttle,
-                "limits": c.limits}
-
-    @router.get("/stats")
-    def stats() -> dict[str, Any]:
-        return {"region": state.config.region, "apis": state.throttle.stats()}
-
-    @router.post("/reset-stats")
-    def reset_stats() -> dict[str, Any]:
-        state.throttle.reset()
-        return {"status": "ok"}
-
-    @router.post("/reset")
-    def reset() -> dict[str, Any]:
-        state.reset()
-        return {"status": "ok"}
+    """The routes above, without prefix: ``admin.build_router`` mounts them under ``/_emulator``."""
+    router = APIRouter()
 
     @router.get("/faults")
     def list_faults() -> dict[str, Any]:
@@ -56,20 +34,18 @@ def build_router(state: EmulatorState) -> APIRouter:
     @router.post("/faults")
     async def add_fault(request: Request) -> JSONResponse:
         try:
-            body = await endings.json_object(request)
-        except endings.AdminError as err:
-            return endings.admin_error(err)
+            body = await json_object(request)
+        except AdminError as err:
+            return admin_error(err)
         error = _fault_error(body)
         if error:
-            return endings.admin_error(endings.AdminError(error))
+            return admin_error(AdminError(error))
         fault = Fault(api=body["api"], mode=body["mode"], status=int(body.get("status", 500)),
                       count=int(body.get("count", 1)))
         state.faults.add(fault)
         return JSONResponse({"fault": {"api": fault.api, "mode": fault.mode, "status": fault.status,
                                        "count": fault.count}, "pending": state.faults.pending()})
 
-    router.include_router(endings.build_router(state))
-    router.include_router(limits.build_router(state))
     return router
 
 

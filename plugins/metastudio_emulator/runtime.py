@@ -1,4 +1,10 @@
-"""The emulator's mutable parts, shared by the API routes, the fake OBS and the admin routes."""
+"""One running emulator (``EmulatorState``): its parts, and how an admitted API call runs on them.
+
+It holds the tenant's ``store.Store`` beside the gateway's parts (the ``throttle.Throttle``, the injected
+``faults.Faults``) and the secret that pre-signs OBS URLs, and ``run`` calls a handler on the store at the
+current time. The API routes, the fake OBS, the pages and the admin routes share it. Named for what it is,
+the emulator at run time, so it cannot be mistaken for ``store`` (the tenant's resources alone).
+"""
 
 from __future__ import annotations
 
