@@ -38,6 +38,7 @@ from metastudio_provider.hooks.failures import (
 )
 from metastudio_provider.inputs import check_name, check_upload
 from metastudio_provider.states import ASSET_ACTIVE, NOT_REUSABLE, UNUSABLE_ASSET_STATES
+from metastudio_provider.utils.options import option
 
 Params = Mapping[str, Any] | None
 Resume = Callable[[dict[str, Any]], "dict[str, Any] | None"]
@@ -371,15 +372,7 @@ def _connection_outside_a_task(conn_id: str) -> Any | None:
 
 
 def _configured_storage() -> str:
-    env = os.environ.get("AIRFLOW__METASTUDIO__RATE_LIMIT_STORAGE")
-    if env:
-        return env
-    try:
-        from airflow.sdk.configuration import conf
-
-        return conf.get("metastudio", "rate_limit_storage", fallback="memory://") or "memory://"
-    except Exception:
-        return "memory://"
+    return option("rate_limit_storage", "memory://")
 
 
 def _extras(conn: Any) -> dict[str, Any]:

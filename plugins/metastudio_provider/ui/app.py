@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from metastudio_provider.ui import records, sources, summary
 from metastudio_provider.ui.page import page_html, refused_html
+from metastudio_provider.utils.options import option
 
 ICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" fill="none" stroke="#0ea5e9" stroke-width="2">'
         '<rect x="2" y="5" width="15" height="14" rx="2"/><path d="M17 10l5-3v10l-5-3z"/><circle cx="9.5" cy="11" r="2.5"/>'
@@ -32,9 +33,7 @@ def readable_dag_ids(user: Any) -> set[str]:
 
 def price_per_minute() -> float | None:
     """``[metastudio] price_per_minute``; None when empty or not a number."""
-    from airflow.configuration import conf
-
-    value = conf.get("metastudio", "price_per_minute", fallback="") or ""
+    value = option("price_per_minute", "")
     try:
         return float(value) if value.strip() else None
     except ValueError:
@@ -42,9 +41,7 @@ def price_per_minute() -> float | None:
 
 
 def conn_id() -> str:
-    from airflow.configuration import conf
-
-    return conf.get("metastudio", "ui_conn_id", fallback="metastudio_default") or "metastudio_default"
+    return option("ui_conn_id", "metastudio_default")
 
 
 def compute_summary(user: Any, dag_ids: set[str], now: float | None = None) -> dict[str, Any]:
