@@ -190,7 +190,7 @@ class MetaStudioHook(BaseHook):
         whatever must map to exactly one resource (e.g. dag id, logical date and manifest row id).
         ``look``: look for an earlier resource first (a retried try, a re-run); a first try passes False,
         as nothing can exist yet. Whether it looked or not, a create whose answer was lost is resolved by
-        the client looking for it (``client.retry.Lookup``): both ways end in ``resume``.
+        the client looking for it (``client.duplicates.Lookup``): both ways end in ``resume``.
 
         ``resume(found)`` brings a found resource on from the state it is in (uploads what it never got,
         sends the command it never got) and returns it, or returns None when it cannot be carried on
