@@ -18,11 +18,11 @@ Three rules, the same in memory (``MemoryBackend``) and in Redis (``limiter_redi
   only the ``band`` in ``probe_seconds`` (slow probing where it failed); a failure there is a
   confirmation and costs only ``band``. Past ``ceiling * (1 + band)`` (or back at the table's limit)
   without a 429 the gateway allows more: the ceiling is forgotten and the rate climbs back to the
-  table's. ``Retry-After`` blocks the whole key until then. **The windows' edge**: a first 429 (no ceiling) while ``limit - 1`` of our calls were in our last
-  second says the gateway's window held the table's ``limit`` (the oldest call counted a few ms later
-  there than our stamp: a late arrival, not a lower limit), so the rate backs off by the ``band`` only,
-  under a ceiling at the table's limit; a second 429 before the rate is back there is a lower limit, cut
-  as above (``Policy.on_throttled``).
+  table's. ``Retry-After`` blocks the whole key until then. **The windows' edge**: a first 429 (no
+  ceiling) while ``limit - 1`` of our calls were in our last second says the gateway's window held the
+  table's ``limit`` (the oldest call counted a few ms later there than our stamp: a late arrival, not a
+  lower limit), so the rate backs off by the ``band`` only, under a ceiling at the table's limit; a
+  second 429 before the rate is back there is a lower limit, cut as above (``Policy.on_throttled``).
 
 Redis runs the same rules in Lua (``limiter_redis.ACQUIRE`` and ``REPORT``, atomically): each method below
 names the script's blocks it mirrors, and each block names the method.
