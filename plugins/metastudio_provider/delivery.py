@@ -38,6 +38,7 @@ import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from metastudio_provider.signing import md5_hasher
+from metastudio_provider.utils.options import option
 
 if TYPE_CHECKING:
     from airflow.sdk import ObjectStoragePath
@@ -351,12 +352,7 @@ def default_destination(fallback: str) -> str:
             return str(value)
     except Exception:  # noqa: BLE001 - outside a task (parsing, a unit test): no Variables to read
         pass
-    try:
-        from airflow.sdk.configuration import conf
-
-        return conf.get("metastudio", "delivery_uri", fallback=None) or fallback
-    except Exception:  # noqa: BLE001
-        return fallback
+    return option("delivery_uri", fallback)
 
 
 def default_storage_conn_id() -> str | None:

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from metastudio_provider.batches import ManifestError, validate_rows
+from metastudio_provider.utils.options import option
 
 if TYPE_CHECKING:
     from airflow.sdk import ObjectStoragePath
@@ -39,8 +40,8 @@ CSV_COLUMNS = ("id", "title", "script", "avatar", "voice", "background")
 CSV_REQUIRED = ("id", "script")
 
 
-def setting(variable: str, option: str, fallback: str | None = None) -> str | None:
-    """An Airflow Variable, else ``[metastudio] <option>``, else ``fallback`` (outside a task: no Variables)."""
+def setting(variable: str, name: str, fallback: str | None = None) -> str | None:
+    """An Airflow Variable, else ``[metastudio] <name>``, else ``fallback`` (outside a task: no Variables)."""
     try:
         from airflow.sdk import Variable
 
@@ -49,12 +50,7 @@ def setting(variable: str, option: str, fallback: str | None = None) -> str | No
             return str(value)
     except Exception:  # noqa: BLE001 - outside a task (parsing, a unit test): no Variables to read
         pass
-    try:
-        from airflow.sdk.configuration import conf
-
-        return conf.get("metastudio", option, fallback=None) or fallback
-    except Exception:  # noqa: BLE001
-        return fallback
+    return option(name, fallback)
 
 
 def batches_folder(default: Path | str) -> ObjectStoragePath:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
+import re
 import time
 import uuid
 
 import pytest
 
+from metastudio_provider.client import adaptive, limiter_redis
 from metastudio_provider.client.adaptive import MemoryBackend, Policy
 from metastudio_provider.client.limiter import Permit, RateLimiter, limiter_key
 
@@ -112,6 +115,22 @@ def test_a_429_at_the_windows_edge_backs_off_by_the_band_only():
     backend.report("k", 5, member, at, "throttled", 1.0)  # the gateway had counted the first call 60 ms late
     snap = backend.snapshot("k")
     assert (snap["learned"], snap["ceiling"]) == pytest.approx((4.5, 5.0))
+
+
+def test_the_python_and_lua_rules_name_each_other():
+    """Each block of the Redis scripts names the Python method it mirrors, and that method's docstring names
+    the script and block back: a reader of either side finds the other."""
+    blocks = {(script, block, owner) for script in ("ACQUIRE", "REPORT")
+              for block, owner in re.findall(r"-- (.+) \(Python: (\w+\.\w+)\)", getattr(limiter_redis, script))}
+    assert len(blocks) == 7
+    named = set()
+    for owner in ("Policy.on_success", "Policy.on_throttled", "MemoryBackend.try_acquire", "MemoryBackend.report"):
+        cls, method = owner.split(".")
+        doc = inspect.getdoc(getattr(getattr(adaptive, cls), method)) or ""
+        twin = re.search(r"The Lua twin: ``limiter_redis\.(\w+)``, blocks? (.+)\.", doc, flags=re.S)
+        assert twin, f"{owner}'s docstring names no Lua block"
+        named |= {(twin.group(1), block, owner) for block in re.findall(r'"([^"]+)"', twin.group(2))}
+    assert named == blocks
 
 
 def _edge_sequence(limiter: RateLimiter, key: str) -> list[tuple[float, float | None]]:

@@ -1,20 +1,16 @@
 """The limiter survives its store: with its Redis down, calls go on, each process paced in memory at a share of
 the limit; one warning per outage; back on the shared budget within a probe interval of Redis answering again.
 
-Each test starts a redis-server of its own (a free port, no persistence, a password) and kills or freezes it
-(SIGKILL: connection refused; SIGSTOP: timeouts). Without redis-server the tests skip, except with CI=true.
+Each test starts a redis-server of its own (tests/redis_server.py: a free port, no persistence, a password) and
+kills or freezes it (SIGKILL: connection refused; SIGSTOP: timeouts). Without redis-server the tests skip, except
+with CI=true.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import threading
 import time
 import uuid
@@ -24,13 +20,13 @@ from itertools import pairwise
 
 import httpx
 import pytest
-import redis
 
 from metastudio_provider import get_provider_info
 from metastudio_provider.client import ClientSettings, Credentials, MetaStudioClient, RateLimiter
-from metastudio_provider.client.limiter import Permit, limiter_key
+from metastudio_provider.client.limiter import limiter_key
 from metastudio_provider.client.limiter_fallback import DEFAULT_SHARE, PROBE_SECONDS, configured_share
 from metastudio_provider.client.limiter_redis import redis_keys
+from tests.redis_server import PrivateRedis, redis_server_executable
 
 SHARE = 0.25
 LIMIT = 20  # ListAssets in cn-north-4: 5/s at the share
@@ -38,69 +34,9 @@ PASSWORD = "outage-test-redis-password"
 LOGGER = "metastudio_provider.client.limiter_fallback"
 
 
-class PrivateRedis:
-    """A redis-server of this test's own on a free port, with a password and no persistence (a restart is empty)."""
-
-    def __init__(self, executable: str) -> None:
-        self.executable = executable
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        self.url = f"redis://:{PASSWORD}@127.0.0.1:{self.port}/0"
-        self.proc: subprocess.Popen | None = None
-        self.paused = False
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [self.executable, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--requirepass", PASSWORD],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        client = self.client()
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
-                return
-            except redis.ConnectionError:
-                if self.proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"redis-server did not start on port {self.port}") from None
-                time.sleep(0.02)
-
-    def kill(self) -> None:
-        if self.proc is not None:
-            if self.paused:
-                self.resume()
-            self.proc.kill()
-            self.proc.wait(10)
-            self.proc = None
-
-    def pause(self) -> None:
-        assert self.proc is not None
-        os.kill(self.proc.pid, signal.SIGSTOP)
-        self.paused = True
-
-    def resume(self) -> None:
-        assert self.proc is not None
-        os.kill(self.proc.pid, signal.SIGCONT)
-        self.paused = False
-
-    def client(self) -> redis.Redis:
-        return redis.Redis.from_url(self.url, socket_timeout=5)
-
-    def counted(self, permit: Permit) -> bool:
-        """Whether Redis admitted ``permit`` (it is in the key's calls of the last minute)."""
-        return self.client().zscore(redis_keys(permit.key)[2], permit.member) is not None
-
-
 @pytest.fixture
-def private_redis() -> Iterator[PrivateRedis]:
-    executable = shutil.which("redis-server")
-    if executable is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("redis-server is required (apt-get install redis-server)")
-        pytest.skip("redis-server not installed")
-    server = PrivateRedis(executable)
+def private_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateRedis]:
+    server = PrivateRedis(redis_server_executable(), tmp_path_factory.mktemp("redis"), PASSWORD)
     server.start()
     try:
         yield server

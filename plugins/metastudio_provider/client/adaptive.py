@@ -12,17 +12,20 @@ Three rules, the same in memory (``MemoryBackend``) and in Redis (``limiter_redi
   never above it. A 429 / APIGW.0308 of a call admitted after the last cut takes the rate that failed
   (the *ceiling*: the pacing rate, or fewer if fewer of our calls reached the gateway in the last second,
   since the 429 says its window was full), multiplies it by ``decrease`` and paces at that; later 429s
-  of calls sent at the old rate do not cut again. Successes add to the rate as time does, whatever the rate (each adds ``step / rate``,
-  so sending at full speed adds ``step`` per second, like TCP's one segment per round trip): the table's
-  limit in ``recover_seconds`` up to just below the ceiling, then only the ``band`` in ``probe_seconds``
-  (slow probing where it failed); a failure there is a confirmation and costs only ``band``. Past
-  ``ceiling * (1 + band)`` (or back at the table's limit) without a 429 the gateway allows more: the
-  ceiling is forgotten and the rate climbs back to the table's. ``Retry-After`` blocks the whole key until
-  then. **The windows' edge**: a first 429 (no ceiling) while ``limit - 1`` of our calls were in our last
-  second says the gateway's window held the table's ``limit`` (the oldest call counted a few ms later
-  there than our stamp: a late arrival, not a lower limit), so the rate backs off by the ``band`` only,
-  under a ceiling at the table's limit; a second 429 before the rate is back there is a lower limit, cut
-  as above (``Policy.on_throttled``; the Redis script has the same lines).
+  of calls sent at the old rate do not cut again. Successes add to the rate as time does, whatever the
+  rate (each adds ``step / rate``, so sending at full speed adds ``step`` per second, like TCP's one
+  segment per round trip): the table's limit in ``recover_seconds`` up to just below the ceiling, then
+  only the ``band`` in ``probe_seconds`` (slow probing where it failed); a failure there is a
+  confirmation and costs only ``band``. Past ``ceiling * (1 + band)`` (or back at the table's limit)
+  without a 429 the gateway allows more: the ceiling is forgotten and the rate climbs back to the
+  table's. ``Retry-After`` blocks the whole key until then. **The windows' edge**: a first 429 (no
+  ceiling) while ``limit - 1`` of our calls were in our last second says the gateway's window held the
+  table's ``limit`` (the oldest call counted a few ms later there than our stamp: a late arrival, not a
+  lower limit), so the rate backs off by the ``band`` only, under a ceiling at the table's limit; a
+  second 429 before the rate is back there is a lower limit, cut as above (``Policy.on_throttled``).
+
+Redis runs the same rules in Lua (``limiter_redis.ACQUIRE`` and ``REPORT``, atomically): each method below
+names the script's blocks it mirrors, and each block names the method.
 """
 
 from __future__ import annotations
@@ -54,7 +57,10 @@ class Policy:
     slack: float = 0.005
 
     def on_success(self, rate: float, ceiling: float, limit: float) -> tuple[float, float]:
-        """Additive increase after a call the gateway admitted: the new (rate, ceiling)."""
+        """Additive increase after a call the gateway admitted: the new (rate, ceiling).
+
+        The Lua twin: ``limiter_redis.REPORT``, block "additive increase".
+        """
         if ceiling and rate >= min(ceiling * (1 + self.band), limit):
             ceiling = 0.0  # past the rate that failed (or at the table's), without a 429: the gateway allows more
         if not ceiling:
@@ -72,9 +78,12 @@ class Policy:
         The rate that failed is at most what the gateway just let through: a 429 says its window was full.
         At the windows' edge (no ceiling yet, ``limit - 1`` of ours in the window: the gateway still held
         the oldest of the table's ``limit``) it is the table's limit that held: back off by the band only.
+
+        The Lua twin: ``limiter_redis.REPORT``, blocks "the windows' edge" and "multiplicative decrease".
         """
-        if not ceiling and limit >= 2 and observed >= limit - 1:
+        if not ceiling and limit >= 2 and observed >= limit - 1:  # the windows' edge
             return max(rate * (1 - self.band), self.floor), float(limit)
+        # multiplicative decrease
         failed = min(rate, observed) if observed >= 1 else rate
         near = ceiling and failed >= ceiling * (1 - self.band)
         return max(failed * ((1 - self.band) if near else self.decrease), self.floor), failed
@@ -114,16 +123,21 @@ class MemoryBackend:
         return state
 
     def try_acquire(self, key: str, limit: int, member: str) -> tuple[float, float]:
-        """``(0, admitted_at)`` when the call may start now, else ``(seconds to wait, now)``."""
+        """``(0, admitted_at)`` when the call may start now, else ``(seconds to wait, now)``.
+
+        The Lua twin: ``limiter_redis.ACQUIRE``, blocks "hard cap" and "even pacing".
+        """
         now = self.clock()
         s = self._state(key, limit, now)
-        s.log = {m: t for m, t in s.log.items() if t > now - WINDOW}
         wait = max(s.blocked_until - now, s.next_at - now)
+        # hard cap
+        s.log = {m: t for m, t in s.log.items() if t > now - WINDOW}
         if len(s.log) >= limit:
             wait = max(wait, min(s.log.values()) + WINDOW - now)
         if wait > 0:
             return max(wait, 1e-6), now
-        # on schedule (late by at most ``slack``: a sleeper's wake-up) the schedule is kept, else it restarts now
+        # even pacing: on schedule (late by at most ``slack``: a sleeper's wake-up) the schedule is kept, else it
+        # restarts now
         s.next_at = (s.next_at if now - s.next_at <= self.policy.slack else now) + 1 / s.rate
         s.log[member] = now + self.policy.margin
         s.calls.append(now)
@@ -134,10 +148,13 @@ class MemoryBackend:
     def report(self, key: str, limit: int, member: str, admitted_at: float, outcome: str,
                retry_after: float | None) -> None:
         """Record how the call admitted at ``admitted_at`` ended: ``admitted`` (the gateway let it through,
-        whatever it answered), ``throttled`` (429 / APIGW.0308) or ``unknown`` (no answer)."""
+        whatever it answered), ``throttled`` (429 / APIGW.0308) or ``unknown`` (no answer).
+
+        The Lua twin: ``limiter_redis.REPORT``, blocks "a 429" and "an answer".
+        """
         now = self.clock()
         s = self._state(key, limit, now)
-        if outcome == "throttled":
+        if outcome == "throttled":  # a 429
             s.log.pop(member, None)
             s.throttled += 1
             s.throttles.append(now)
@@ -151,6 +168,7 @@ class MemoryBackend:
                 s.cut_at = now
             s.next_at = max(s.next_at, now + 1 / s.rate)
             return
+        # an answer
         if member in s.log:
             s.log[member] = min(now, admitted_at + self.policy.margin)
         if outcome == "admitted":

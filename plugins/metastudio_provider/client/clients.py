@@ -1,8 +1,8 @@
 """``MetaStudioClient`` and its asyncio twin: catalog call → throttle → sign → send → retry.
 
-Both share everything but the I/O: request building (``request``), retry policy and duplicate
-avoidance (``retry``), and the process-wide rate limiter (``limiter``), to which every attempt
-reports whether the gateway admitted or throttled it (that is how the limiter learns the real limit).
+Both share everything but the I/O: request building (``request``), the retry policy (``retry``),
+duplicate avoidance (``duplicates``), and the process-wide rate limiter (``limiter``), to which every
+attempt reports whether the gateway admitted or throttled it (that is how the limiter learns the real limit).
 """
 
 from __future__ import annotations
@@ -16,17 +16,16 @@ from typing import Any
 import httpx
 from tenacity import AsyncRetrying, Retrying
 
-from metastudio_provider.catalog import Api, get_api, get_path
+from metastudio_provider.catalog import Api, get_api
+from metastudio_provider.client.duplicates import Lookup, with_fresh_token
 from metastudio_provider.client.errors import (
     MetaStudioAPIError,
-    MetaStudioOutcomeUnknownError,
     MetaStudioThrottledError,
     MetaStudioTransportError,
 )
-from metastudio_provider.client.identity import random_token, token_in, with_token
 from metastudio_provider.client.limiter import RateLimiter, get_limiter, limiter_key
 from metastudio_provider.client.request import Call, build_call, parse_response
-from metastudio_provider.client.retry import Lookup, maybe_processed, retry_kwargs
+from metastudio_provider.client.retry import retry_kwargs
 from metastudio_provider.client.settings import ClientSettings
 
 log = logging.getLogger(__name__)
@@ -52,26 +51,15 @@ class _ClientBase:
         return build_call(api if isinstance(api, Api) else get_api(api), self.settings, path_params, query, body)
 
     def _prepare_send(self, api: str | Api, path_params: Params, query: Params, body: Params) -> Call:
-        """Like ``_prepare``; a create whose dedupe rule has an identity field gets a fresh token there
-        if the body carries none, so a lookup after a lost response finds only what this call made."""
+        """Like ``_prepare``, the body given a fresh identity token where its create needs one
+        (``duplicates.with_fresh_token``)."""
         spec = api if isinstance(api, Api) else get_api(api)
-        rule = spec.dedupe
-        if rule and rule.identity and body is not None and not token_in(get_path(body, rule.identity)):
-            body = with_token(dict(body), rule.identity, random_token())
-        return self._prepare(spec, path_params, query, body)
+        return self._prepare(spec, path_params, query, with_fresh_token(spec, body))
 
     def _limiter_args(self, api: Api) -> tuple[str, int]:
         return limiter_key(self.settings.credentials.project_id, self.settings.region, api.name), api.limit(
             self.settings.region
         )
-
-    def _after_failure(self, lookup: Lookup, exc: Exception) -> None:
-        """Decide, for a create, whether the next attempt may re-send it (see ``retry.Lookup``)."""
-        if not (lookup.call.api.creates and maybe_processed(exc)):
-            return
-        if lookup.call.api.dedupe is None:
-            raise MetaStudioOutcomeUnknownError(lookup.call.api.name, exc) from exc
-        lookup.pending = True
 
     @staticmethod
     def _transport_error(call: Call, exc: httpx.TransportError) -> MetaStudioTransportError:
@@ -102,7 +90,7 @@ class MetaStudioClient(_ClientBase):
                 try:
                     return self._send(lookup.call)
                 except Exception as exc:
-                    self._after_failure(lookup, exc)
+                    lookup.after_failure(exc)
                     raise
         raise AssertionError("unreachable")  # tenacity re-raises the last error
 
@@ -190,7 +178,7 @@ class AsyncMetaStudioClient(_ClientBase):
                 try:
                     return await self._send(lookup.call)
                 except Exception as exc:
-                    self._after_failure(lookup, exc)
+                    lookup.after_failure(exc)
                     raise
         raise AssertionError("unreachable")
 

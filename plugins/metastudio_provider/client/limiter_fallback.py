@@ -22,14 +22,14 @@ Redis whose report cannot reach it is dropped (Redis forgets its stamp within a 
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
-from typing import Any, Literal
+from typing import Literal
 
 from metastudio_provider.client.adaptive import WINDOW, MemoryBackend, Policy
 from metastudio_provider.client.limiter_redis import RedisBackend
 from metastudio_provider.client.redact import redact_uri, uri_password
+from metastudio_provider.utils.options import option
 
 log = logging.getLogger(__name__)
 
@@ -50,17 +50,10 @@ def store_errors() -> tuple[type[BaseException], ...]:
 
 
 def configured_share() -> float:
-    """``[metastudio] limiter_fallback_share``, read as the hook reads ``rate_limit_storage`` (the environment
-    variable first, then Airflow's configuration). A value outside (0, 1] is logged and the default used."""
-    raw: Any = os.environ.get("AIRFLOW__METASTUDIO__LIMITER_FALLBACK_SHARE")
-    if not raw:
-        try:
-            from airflow.sdk.configuration import conf
-
-            raw = conf.get("metastudio", "limiter_fallback_share", fallback=None)
-        except Exception:  # noqa: BLE001 - no Airflow (the emulator, scripts): the default
-            raw = None
-    if raw in (None, ""):
+    """``[metastudio] limiter_fallback_share`` (``utils.options``). A value outside (0, 1] is logged and the
+    default used."""
+    raw = option("limiter_fallback_share")
+    if raw is None:
         return DEFAULT_SHARE
     try:
         return check_share(float(raw))

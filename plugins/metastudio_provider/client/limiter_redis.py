@@ -12,6 +12,11 @@ script's keys live in one slot):
 Times come from Redis (``TIME``), so hosts with skewed clocks share one schedule; both scripts run
 atomically, so no two processes can take the same slot or both cut the rate for one overshoot.
 
+The rules are ``client.adaptive``'s, written twice because Redis must run them atomically: each block of the
+scripts starts with a comment ``-- <block> (Python: <Class.method>)`` naming the Python it mirrors, and those
+methods' docstrings name the script and block back. ``tests/client/test_limiter_adaptive.py`` checks that
+the names match and that both sides give the same rates for the same reports.
+
 A Redis that does not answer within ``SOCKET_TIMEOUT`` raises here at once (one reconnect on a closed
 connection, no other retry): ``client.limiter_fallback`` then paces the process in memory until it answers.
 """
@@ -39,12 +44,14 @@ local s = redis.call('HMGET', KEYS[2], 'rate', 'next_at', 'blocked_until')
 local rate = math.min(tonumber(s[1]) or limit, limit)
 local next_at = tonumber(s[2]) or 0
 local wait = math.max((tonumber(s[3]) or 0) - now, next_at - now)
+-- hard cap (Python: MemoryBackend.try_acquire)
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - $window)
 if redis.call('ZCARD', KEYS[1]) >= limit then
   local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
   wait = math.max(wait, tonumber(oldest[2]) + $window - now)
 end
 if wait > 0 then return {math.ceil(wait), now} end
+-- even pacing (Python: MemoryBackend.try_acquire)
 if now - next_at > tonumber(ARGV[4]) then next_at = now end
 next_at = next_at + 1000000 / rate
 redis.call('HSET', KEYS[2], 'rate', string.format('%.17g', rate), 'next_at', string.format('%.0f', next_at))
@@ -71,6 +78,7 @@ local s = redis.call('HMGET', KEYS[2], 'rate', 'ceiling', 'next_at', 'blocked_un
 local rate = math.min(tonumber(s[1]) or limit, limit)
 local ceiling = tonumber(s[2]) or 0
 if outcome == 'throttled' then
+  -- a 429 (Python: MemoryBackend.report)
   redis.call('ZREM', KEYS[1], member)
   redis.call('HINCRBY', KEYS[2], 'throttled', 1)
   redis.call('ZADD', KEYS[4], now, member)
@@ -81,10 +89,12 @@ if outcome == 'throttled' then
   if retry_after > 0 then blocked = math.max(blocked, now + retry_after) end
   if admitted >= (tonumber(s[5]) or 0) then
     local observed = redis.call('ZCOUNT', KEYS[1], '(' .. string.format('%.0f', now - $window), '+inf')
-    if ceiling == 0 and limit >= 2 and observed >= limit - 1 then  -- the windows' edge (Policy.on_throttled)
+    if ceiling == 0 and limit >= 2 and observed >= limit - 1 then
+      -- the windows' edge (Python: Policy.on_throttled)
       ceiling = limit
       rate = math.max(rate * (1 - band), floor)
     else
+      -- multiplicative decrease (Python: Policy.on_throttled)
       local failed = rate
       if observed >= 1 then failed = math.min(rate, observed) end
       local factor = decrease
@@ -98,10 +108,12 @@ if outcome == 'throttled' then
   redis.call('HSET', KEYS[2], 'rate', string.format('%.17g', rate), 'ceiling', string.format('%.17g', ceiling),
              'next_at', string.format('%.0f', next_at), 'blocked_until', string.format('%.0f', blocked))
 else
+  -- an answer (Python: MemoryBackend.report)
   redis.call('ZADD', KEYS[1], 'XX', math.min(now, admitted + tonumber(ARGV[6])), member)
   if outcome == 'admitted' then
     redis.call('HINCRBY', KEYS[2], 'succeeded', 1)
-    if ceiling > 0 and rate >= math.min(ceiling * (1 + band), limit) then ceiling = 0 end  -- Policy.on_success
+    -- additive increase (Python: Policy.on_success)
+    if ceiling > 0 and rate >= math.min(ceiling * (1 + band), limit) then ceiling = 0 end
     if ceiling == 0 then
       rate = rate + limit / recover / rate
     elseif rate < ceiling * (1 - band) then

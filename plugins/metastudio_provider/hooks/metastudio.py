@@ -5,7 +5,8 @@ Connection (type ``metastudio``): login = AK, password = SK; extras ``region``,
 (sent as X-App-UserId), ``rate_limit_storage`` (``redis://…`` to share the limiter
 across processes; else the Airflow option ``[metastudio] rate_limit_storage``, else memory),
 ``timeout`` (seconds per HTTP request, default 30), ``max_attempts`` (tries of a call, default 6),
-``max_backoff`` (the longest wait between tries, default 20) and ``outage_seconds`` (how long a call rides out MetaStudio answering only 5xx or nothing, default 300; 0: not).
+``max_backoff`` (the longest wait between tries, default 20) and ``outage_seconds`` (how long a call
+rides out MetaStudio answering only 5xx or nothing, default 300; 0: not).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from metastudio_provider.hooks.failures import (
 )
 from metastudio_provider.inputs import check_name, check_upload
 from metastudio_provider.states import ASSET_ACTIVE, NOT_REUSABLE, UNUSABLE_ASSET_STATES
+from metastudio_provider.utils.options import option
 
 Params = Mapping[str, Any] | None
 Resume = Callable[[dict[str, Any]], "dict[str, Any] | None"]
@@ -189,7 +191,7 @@ class MetaStudioHook(BaseHook):
         whatever must map to exactly one resource (e.g. dag id, logical date and manifest row id).
         ``look``: look for an earlier resource first (a retried try, a re-run); a first try passes False,
         as nothing can exist yet. Whether it looked or not, a create whose answer was lost is resolved by
-        the client looking for it (``client.retry.Lookup``): both ways end in ``resume``.
+        the client looking for it (``client.duplicates.Lookup``): both ways end in ``resume``.
 
         ``resume(found)`` brings a found resource on from the state it is in (uploads what it never got,
         sends the command it never got) and returns it, or returns None when it cannot be carried on
@@ -296,7 +298,8 @@ class MetaStudioHook(BaseHook):
         return asset_id
 
     def _upload_main_file(self, asset_id: str, file_name: str, content: bytes) -> None:
-        main = next((f for f in self.show_asset(asset_id).get("files") or [] if f.get("asset_file_category") == "MAIN"), None)
+        asset_files = self.show_asset(asset_id).get("files") or []
+        main = next((f for f in asset_files if f.get("asset_file_category") == "MAIN"), None)
         if main and main.get("state") in ("CREATED", "UPLOADED", "REVIEW"):
             return  # an earlier try finished the upload
         if main:  # an earlier try stopped half-way: start the file again
@@ -371,15 +374,7 @@ def _connection_outside_a_task(conn_id: str) -> Any | None:
 
 
 def _configured_storage() -> str:
-    env = os.environ.get("AIRFLOW__METASTUDIO__RATE_LIMIT_STORAGE")
-    if env:
-        return env
-    try:
-        from airflow.sdk.configuration import conf
-
-        return conf.get("metastudio", "rate_limit_storage", fallback="memory://") or "memory://"
-    except Exception:
-        return "memory://"
+    return option("rate_limit_storage", "memory://")
 
 
 def _extras(conn: Any) -> dict[str, Any]:

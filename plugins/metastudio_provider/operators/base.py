@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Callable, Collection
 from functools import cached_property
 from typing import Any
@@ -13,19 +12,12 @@ from airflow.sdk.exceptions import AirflowFailException
 
 from metastudio_provider.catalog import DEFAULT_REGION, pool_name
 from metastudio_provider.hooks.metastudio import MetaStudioHook, identity_token
+from metastudio_provider.utils.options import option
 
 
 def default_region() -> str:
     """The region used to pick pools when a task names none: never read from the connection at parse time."""
-    region = os.environ.get("AIRFLOW__METASTUDIO__DEFAULT_REGION")
-    if region:
-        return region
-    try:
-        from airflow.sdk.configuration import conf
-
-        return conf.get("metastudio", "default_region", fallback=DEFAULT_REGION) or DEFAULT_REGION
-    except Exception:
-        return DEFAULT_REGION
+    return option("default_region", DEFAULT_REGION)
 
 
 def default_deferrable() -> bool:

@@ -3,8 +3,8 @@
 ``GET /metastudio/`` is the page (shown inside Airflow's UI as an external view), ``GET /metastudio/api/summary``
 its JSON. Both need a signed-in Airflow user: Airflow's own ``get_user`` dependency reads the UI's JWT (the
 ``_token`` cookie, which the same-origin iframe sends) or an ``Authorization: Bearer`` token, and refuses
-without one (401), with a bad one (403) or an expired one (401). Figures cover only the DAGs the user may read (the auth manager's
-``get_authorized_dag_ids``).
+without one (401), with a bad one (403) or an expired one (401). Figures cover only the DAGs the user may read
+(the auth manager's ``get_authorized_dag_ids``).
 """
 
 # No ``from __future__ import annotations``: FastAPI must see ``GetUserDep`` itself, imported in ``create_app``.
@@ -17,9 +17,11 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from metastudio_provider.ui import records, sources, summary
 from metastudio_provider.ui.page import page_html, refused_html
+from metastudio_provider.utils.options import option
 
 ICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" fill="none" stroke="#0ea5e9" stroke-width="2">'
-        '<rect x="2" y="5" width="15" height="14" rx="2"/><path d="M17 10l5-3v10l-5-3z"/><circle cx="9.5" cy="11" r="2.5"/>'
+        '<rect x="2" y="5" width="15" height="14" rx="2"/><path d="M17 10l5-3v10l-5-3z"/>'
+        '<circle cx="9.5" cy="11" r="2.5"/>'
         '</svg>')
 
 
@@ -32,9 +34,7 @@ def readable_dag_ids(user: Any) -> set[str]:
 
 def price_per_minute() -> float | None:
     """``[metastudio] price_per_minute``; None when empty or not a number."""
-    from airflow.configuration import conf
-
-    value = conf.get("metastudio", "price_per_minute", fallback="") or ""
+    value = option("price_per_minute", "")
     try:
         return float(value) if value.strip() else None
     except ValueError:
@@ -42,9 +42,7 @@ def price_per_minute() -> float | None:
 
 
 def conn_id() -> str:
-    from airflow.configuration import conf
-
-    return conf.get("metastudio", "ui_conn_id", fallback="metastudio_default") or "metastudio_default"
+    return option("ui_conn_id", "metastudio_default")
 
 
 def compute_summary(user: Any, dag_ids: set[str], now: float | None = None) -> dict[str, Any]:
