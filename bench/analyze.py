@@ -15,7 +15,7 @@ def calls_needed(design: str, n: int, *, chunks: int = 1, page_size: int = 100) 
     """The calls a design needs for ``n`` videos at the very least (what T* is computed from).
 
     batched (and tenant2): each chunk lists what its batch made before (one ListVideoScripts: the re-run
-    safety of the production DAG, ``batches.existing_tokens``) and reads the two system assets (ListAssets);
+    safety of the production DAG, ``batches.submission.existing_tokens``) and reads the two system assets (ListAssets);
     each row creates a script and a job; one status poll lists up to 100 jobs.
     naive: each video creates a script and a job (no look-up on a first try) and needs at least one
     Show2DDigitalHumanVideo; the manifest task reads the two system assets.

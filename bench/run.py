@@ -76,7 +76,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--parallelism", type=int, default=int(env("PARALLELISM", "16")))
     p.add_argument("--chunk-size", type=int, default=int(env("CHUNK_SIZE", "50")))
     p.add_argument("--max-chunks", type=int, default=int(env("MAX_CHUNKS", "4")),
-                   help="chunks of one batch at most (batches.chunked; 0: no cap)")
+                   help="chunks of one batch at most (batches.submission.chunked; 0: no cap)")
     p.add_argument("--scheduler-idle", type=float, default=float(env("SCHEDULER_IDLE", "0.25")),
                    help="[scheduler] scheduler_idle_sleep_time (Airflow's default: 1 s)")
     p.add_argument("--poll-interval", type=float, default=float(env("POLL_INTERVAL", "5")))

@@ -13,7 +13,7 @@ from typing import Any
 import pendulum
 from airflow.sdk import Variable, dag, task
 
-from metastudio_provider.video_assets import VIDEOS
+from metastudio_provider.assets.videos import VIDEOS
 
 log = logging.getLogger(__name__)
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "include" / "catalogue"

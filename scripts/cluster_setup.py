@@ -104,7 +104,7 @@ def ensure_database(sqlalchemy_url: str) -> str:
 
 def check_secrets() -> str:
     """Every encrypted connection and variable of the database reads with this cluster's Fernet key."""
-    from metastudio_provider.fernet_check import check_airflow_database
+    from metastudio_provider.cli.fernet_check import check_airflow_database
 
     database, report = check_airflow_database()
     if report.unreadable:

@@ -27,7 +27,7 @@ def test_committed_pool_files_match_the_catalog(region):
 
 
 def test_cli_prints_what_is_committed():
-    out = subprocess.run([sys.executable, "-m", "metastudio_provider.cli", "pools", "--region", "cn-east-3"],
+    out = subprocess.run([sys.executable, "-m", "metastudio_provider.cli.commands", "pools", "--region", "cn-east-3"],
                          capture_output=True, text=True, check=True).stdout
     assert json.loads(out) == json.loads((ROOT / "include" / "pools" / "cn-east-3.json").read_text())
 

@@ -151,12 +151,12 @@ def get_provider_info() -> dict[str, Any]:
                                                                                "metastudio_provider.livestream.watch"]}
         ],
         "extra-links": ["metastudio_provider.links.MetaStudioConsoleLink"],
-        # metastudio://<region>/<project_id>/assets/<asset_id>: the videos the DAGs announce (video_assets.py)
+        # metastudio://<region>/<project_id>/assets/<asset_id>: the videos the DAGs announce (assets/videos.py)
         "asset-uris": [
             {
                 "schemes": ["metastudio"],
-                "handler": "metastudio_provider.video_assets.sanitize_uri",
-                "factory": "metastudio_provider.video_assets.create_asset",
+                "handler": "metastudio_provider.assets.videos.sanitize_uri",
+                "factory": "metastudio_provider.assets.videos.create_asset",
             }
         ],
         # s3:// for Airflow's ObjectStoragePath (S3-compatible stores: OBS, AWS S3, MinIO) through s3fs: delivery.py

@@ -362,6 +362,6 @@ def default_destination(fallback: str) -> str:
 def default_storage_conn_id() -> str | None:
     """The delivery store's Airflow connection: Variable ``metastudio_delivery_conn_id``, else
     ``[metastudio] delivery_conn_id``, else None (s3fs then finds credentials as boto does)."""
-    from metastudio_provider.manifests import setting
+    from metastudio_provider.batches.manifest import setting
 
     return setting("metastudio_delivery_conn_id", "delivery_conn_id")

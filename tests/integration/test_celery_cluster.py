@@ -52,7 +52,7 @@ from typing import Any
 import pytest
 import yaml
 
-from metastudio_provider.livestream.claims import service_time
+from metastudio_provider.utils.time import service_time
 
 from .airflow_cluster import wait_until
 from .celery_cluster import LIMITER_DB, REDIS_SERVER, CeleryCluster, ClusterStartError, signal_tree

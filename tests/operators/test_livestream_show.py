@@ -15,15 +15,11 @@ import pendulum
 import pytest
 from airflow.sdk.exceptions import AirflowFailException
 
+from metastudio_provider.checks.shows import show_problems
 from metastudio_provider.hooks.metastudio import MetaStudioHook
-from metastudio_provider.livestream.claims import Claim, Runs, Started, service_time, settle_room, stop_orphans
-from metastudio_provider.livestream.window import (
-    missed_message,
-    planned_start,
-    show_problems,
-    show_settings,
-    show_window,
-)
+from metastudio_provider.livestream.claims import Claim, Runs, Started, settle_room, stop_orphans
+from metastudio_provider.livestream.window import missed_message, planned_start, show_settings, show_window
+from metastudio_provider.utils.time import service_time
 
 from .helpers import emu_call, knobs
 from .livestream_helpers import (

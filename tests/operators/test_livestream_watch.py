@@ -10,7 +10,7 @@ import time
 import pytest
 from airflow.sdk.exceptions import AirflowFailException
 
-from metastudio_provider.livestream.claims import service_time
+from metastudio_provider.utils.time import service_time
 
 from .helpers import knobs
 from .livestream_helpers import (

@@ -19,7 +19,6 @@ from airflow.triggers.base import TriggerEvent
 
 from metastudio_provider.client import MetaStudioError
 from metastudio_provider.hooks.metastudio import MetaStudioHook
-from metastudio_provider.livestream.claims import service_time
 from metastudio_provider.livestream.statuses import WatchStatus
 from metastudio_provider.states import (
     LIVE_GOING_LIVE,
@@ -30,6 +29,7 @@ from metastudio_provider.states import (
     describe_error,
 )
 from metastudio_provider.triggers.metastudio import _MetaStudioTrigger
+from metastudio_provider.utils.time import service_time
 
 FIRST_LOOK = 1.0
 """Seconds before the first poll: the deferring task just looked (and Airflow 3.3.2 fails a task whose

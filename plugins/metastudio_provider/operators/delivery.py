@@ -168,7 +168,7 @@ class DeliverBatchVideosOperator(DeliverVideosOperator):
         self.chunk_task = chunk_task
 
     def videos_to_deliver(self, context: Any) -> list[dict[str, Any]]:
-        from metastudio_provider.batches import row_results, videos_to_deliver
+        from metastudio_provider.batches.report import row_results, videos_to_deliver
 
         ti = context["ti"]
         jobs = ti.xcom_pull(task_ids=self.wait_task)
