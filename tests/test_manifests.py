@@ -1,5 +1,5 @@
-"""Batch manifests (metastudio_provider.batches.manifest): YAML, CSV and JSON Lines, read from a local folder or a bucket
-of a real S3-compatible server over HTTP (moto's), with the same checks for every format."""
+"""Batch manifests (metastudio_provider.batches.manifest): YAML, CSV and JSON Lines, read from a local folder or
+a bucket of a real S3-compatible server over HTTP (moto's), with the same checks for every format."""
 
 from __future__ import annotations
 

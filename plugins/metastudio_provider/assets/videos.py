@@ -139,7 +139,8 @@ def announce(context: Mapping[str, Any], videos: Iterable[Mapping[str, Any]], *,
 
 
 BATCH_FILE_FIELDS = ("download_url", "duration", "asset_name")
-"""What a backfill event's extra takes from the delivery's own ShowAsset of the video (``DeliverBatchVideosOperator``)."""
+"""What a backfill event's extra takes from the delivery's own ShowAsset of the video
+(``DeliverBatchVideosOperator``)."""
 
 
 def announce_batch(context: Mapping[str, Any], summary: Mapping[str, Any], *, batch_date: str | None,

@@ -47,7 +47,8 @@ def validate_rows(rows: Any, source: str) -> list[dict[str, Any]]:
             continue
         first_seen[row_id] = number
         out.append({**row, "id": row_id, "_number": number})
-    problems += [f"rows {', '.join(map(str, numbers))} share the id {row_id!r}" for row_id, numbers in duplicates.items()]
+    problems += [f"rows {', '.join(map(str, numbers))} share the id {row_id!r}"
+                 for row_id, numbers in duplicates.items()]
     if problems:
         raise ManifestError(f"{source}: every row needs an explicit id, unique in the manifest: " + "; ".join(problems))
     return out

@@ -33,7 +33,8 @@ def check_script_text(text: str, field: str = "script_text") -> str:
         )
     if len(text) > SCRIPT_TEXT_MAX_RAW_CHARS:
         raise InvalidInputError(
-            f"{field} has {len(text)} characters with its SSML tags: MetaStudio accepts at most {SCRIPT_TEXT_MAX_RAW_CHARS}"
+            f"{field} has {len(text)} characters with its SSML tags: MetaStudio accepts at most "
+            f"{SCRIPT_TEXT_MAX_RAW_CHARS}"
         )
     return text
 

@@ -45,7 +45,8 @@ def check_upload(file_name: str, content: bytes, asset_type: str) -> None:
     """
     name = check_name(file_name, "file name")
     if len(name) > FILE_NAME_MAX_CHARS:
-        raise InvalidInputError(f"file name has {len(name)} characters: MetaStudio accepts at most {FILE_NAME_MAX_CHARS}")
+        raise InvalidInputError(f"file name has {len(name)} characters: "
+                                f"MetaStudio accepts at most {FILE_NAME_MAX_CHARS}")
     kind = (asset_type or "").upper()
     if kind in NOT_UPLOADABLE:
         raise InvalidInputError(

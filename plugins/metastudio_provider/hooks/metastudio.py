@@ -5,7 +5,8 @@ Connection (type ``metastudio``): login = AK, password = SK; extras ``region``,
 (sent as X-App-UserId), ``rate_limit_storage`` (``redis://…`` to share the limiter
 across processes; else the Airflow option ``[metastudio] rate_limit_storage``, else memory),
 ``timeout`` (seconds per HTTP request, default 30), ``max_attempts`` (tries of a call, default 6),
-``max_backoff`` (the longest wait between tries, default 20) and ``outage_seconds`` (how long a call rides out MetaStudio answering only 5xx or nothing, default 300; 0: not).
+``max_backoff`` (the longest wait between tries, default 20) and ``outage_seconds`` (how long a call
+rides out MetaStudio answering only 5xx or nothing, default 300; 0: not).
 """
 
 from __future__ import annotations
@@ -298,7 +299,8 @@ class MetaStudioHook(BaseHook):
         return asset_id
 
     def _upload_main_file(self, asset_id: str, file_name: str, content: bytes) -> None:
-        main = next((f for f in self.show_asset(asset_id).get("files") or [] if f.get("asset_file_category") == "MAIN"), None)
+        asset_files = self.show_asset(asset_id).get("files") or []
+        main = next((f for f in asset_files if f.get("asset_file_category") == "MAIN"), None)
         if main and main.get("state") in ("CREATED", "UPLOADED", "REVIEW"):
             return  # an earlier try finished the upload
         if main:  # an earlier try stopped half-way: start the file again

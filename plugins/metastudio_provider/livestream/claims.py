@@ -4,11 +4,11 @@
 data, returned as is"): the DAG id and run id (with that run's identity token) and the task that runs
 the show (task id, map index). That task records in its XComs every livestream it starts
 (``job_ids``) and, just before each StartSmartLive, when it sends one (``start_attempts``, in
-MetaStudio's clock, with the job id once answered), so a start whose answer was lost is still known. Once the claiming run is no
-longer running, ``settle_room`` (the next preparation of the room) and ``stop_orphans`` (the janitor
-DAG, every minute) stop those livestreams, and only those: a livestream started by hand in the
-console, in any room, is never touched. While the run runs, a retry of its show task carries on with
-a livestream of the room created since the claim (the room's ``update_time``).
+MetaStudio's clock, with the job id once answered), so a start whose answer was lost is still known.
+Once the claiming run is no longer running, ``settle_room`` (the next preparation of the room) and
+``stop_orphans`` (the janitor DAG, every minute) stop those livestreams, and only those: a livestream
+started by hand in the console, in any room, is never touched. While the run runs, a retry of its show
+task carries on with a livestream of the room created since the claim (the room's ``update_time``).
 """
 
 from __future__ import annotations

@@ -122,7 +122,8 @@ def livestream_shows(*, include_dir: Path | str, rooms_glob: str = "livestream/*
         starts = planned_start(settings, run.run_after, scheduled, timezone)
         window = show_window(settings, starts, (params or {}).get("duration_minutes"))
         timeout = context["dag"].dagrun_timeout  # a room's start time must leave room for its show
-        if scheduled and timeout is not None and starts + timedelta(seconds=window["duration_seconds"]) > run.run_after + timeout:
+        ends = starts + timedelta(seconds=window["duration_seconds"])
+        if scheduled and timeout is not None and ends > run.run_after + timeout:
             raise AirflowFailException(f"room definition {room_definition}: its show (start {window['starts_at']}, "
                                        f"{window['duration_seconds']:.0f} s) would end after the run's "
                                        f"dagrun_timeout ({timeout}): start it earlier or make it shorter")

@@ -188,7 +188,8 @@ class LivestreamWatchTrigger(_MetaStudioTrigger):
         state = LIVE_JOB_ENDED.state_of(response) if "state" in response else None
         reason = describe_error(LIVE_JOB_ENDED.error_info(response))
         ended = ended_at(response, self.clock_skew) or stopped_at or self._seen_live
-        payload = {**self.ids, "status": status.value, "state": state, "reason": "" if reason == "no error info" else reason,
+        payload = {**self.ids, "status": status.value, "state": state,
+                   "reason": "" if reason == "no error info" else reason,
                    "live_since": live_since, "ends_at": ends_at, "stopped_at": stopped_at, "ended_at": ended,
                    "response": LIVE_JOB_ENDED.summary(response)}
         late = f", {stopped_at - ends_at:+.1f} s from its planned end" if stopped_at and ends_at else ""
