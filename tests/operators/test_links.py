@@ -53,6 +53,13 @@ def test_an_emulator_endpoint_gets_the_emulator_page_without_credentials():
         "https://myhuaweicloud.com.evil.test/_emulator/ui/assets/a1")
 
 
+def test_every_resource_kind_has_a_console_page_in_links():
+    from metastudio_provider.links import CONSOLE_PAGES
+
+    assert set(CONSOLE_PAGES) == set(RESOURCES)
+    assert all(page.startswith("#/") for page in CONSOLE_PAGES.values())
+
+
 def test_every_resource_kind_has_an_emulator_page():
     from metastudio_emulator.ui import PAGES
     from metastudio_provider.links import EMULATOR_PAGES

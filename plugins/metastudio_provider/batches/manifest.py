@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from metastudio_provider.checks.manifests import ManifestError, validate_rows
+from metastudio_provider.utils.variables import setting
 
 if TYPE_CHECKING:
     from airflow.sdk import ObjectStoragePath
@@ -37,24 +38,6 @@ EXTENSIONS = (".yaml", ".yml", ".csv", ".jsonl")
 """The manifest files of a date, in the order they are looked for."""
 CSV_COLUMNS = ("id", "title", "script", "avatar", "voice", "background")
 CSV_REQUIRED = ("id", "script")
-
-
-def setting(variable: str, option: str, fallback: str | None = None) -> str | None:
-    """An Airflow Variable, else ``[metastudio] <option>``, else ``fallback`` (outside a task: no Variables)."""
-    try:
-        from airflow.sdk import Variable
-
-        value = Variable.get(variable, default=None)
-        if value:
-            return str(value)
-    except Exception:  # noqa: BLE001 - outside a task (parsing, a unit test): no Variables to read
-        pass
-    try:
-        from airflow.sdk.configuration import conf
-
-        return conf.get("metastudio", option, fallback=None) or fallback
-    except Exception:  # noqa: BLE001
-        return fallback
 
 
 def batches_folder(default: Path | str) -> ObjectStoragePath:
