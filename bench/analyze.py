@@ -15,7 +15,7 @@ def calls_needed(design: str, n: int, *, chunks: int = 1, page_size: int = 100) 
     """The calls a design needs for ``n`` videos at the very least (what T* is computed from).
 
     batched (and tenant2): each chunk lists what its batch made before (one ListVideoScripts: the re-run
-    safety of the production DAG, ``batches.existing_tokens``) and reads the two system assets (ListAssets);
+    safety of the production DAG, ``batches.submission.existing_tokens``) and reads the two system assets (ListAssets);
     each row creates a script and a job; one status poll lists up to 100 jobs.
     naive: each video creates a script and a job (no look-up on a first try) and needs at least one
     Show2DDigitalHumanVideo; the manifest task reads the two system assets.
@@ -292,9 +292,9 @@ def cost_table(results: dict[str, Any]) -> str:
     for name in [*COST_ROWS, "emulator", "emulator2"]:
         if not any(name in results[d]["cost"]["cpu_s"] for d in designs):
             continue
-        lines.append(f"  {name:56}" + "".join(
-            f"{_fmt(results[d]['cost']['cpu_s_per_1000_videos'].get(name)) + ' | ' + _fmt(results[d]['cost']['peak_pss_mb'].get(name)):>22}"
-            for d in designs))
+        cells = (_fmt(results[d]["cost"]["cpu_s_per_1000_videos"].get(name)) + " | "
+                 + _fmt(results[d]["cost"]["peak_pss_mb"].get(name)) for d in designs)
+        lines.append(f"  {name:56}" + "".join(f"{cell:>22}" for cell in cells))
     for label, key in (("Airflow CPU-s per 1,000 videos (all components)", "airflow_cpu_s_per_1000_videos"),
                        ("Airflow CPU-s (all components, the run)", "airflow_cpu_s"),
                        ("XCom bytes per video", "xcom_bytes_per_video"),
@@ -340,7 +340,8 @@ def chart(results: dict[str, Any], raws: dict[str, dict], path_list: list, *, re
     designs = [d for d in ("batched", "naive", "tenant2") if d in raws]
     with_cost: list[str] = []  # one bar set per measurement (the tenants' runs are measured together)
     for d in designs:
-        if results[d].get("cost") and all(results[d]["cost"]["cpu_s"] != results[o]["cost"]["cpu_s"] for o in with_cost):
+        cpu_s = results[d].get("cost") and results[d]["cost"]["cpu_s"]
+        if cpu_s and all(cpu_s != results[o]["cost"]["cpu_s"] for o in with_cost):
             with_cost.append(d)
     fig, axes = plt.subplots(len(designs) + bool(with_cost), 1, figsize=(12, 3.8 * (len(designs) + bool(with_cost))),
                              squeeze=False)
@@ -389,11 +390,13 @@ def chart(results: dict[str, Any], raws: dict[str, dict], path_list: list, *, re
         width = 0.8 / len(with_cost)
         for i, design in enumerate(with_cost):
             c = results[design]["cost"]
+            measured = design if c["videos_measured"] == results[design]["n_videos"] else "all runs"
             ax.bar([x + i * width for x in range(len(names))], [c["cpu_s_per_1000_videos"].get(n, 0) for n in names],
-                   width=width, label=f"{design if c['videos_measured'] == results[design]['n_videos'] else 'all runs'}: "
+                   width=width, label=f"{measured}: "
                                       f"CPU-s per 1,000 videos ({c['executor']}, {c['videos_measured']} videos)")
             for x, n in enumerate(names):
-                ax.annotate(f"{c['peak_pss_mb'].get(n, 0):.0f} MB", (x + i * width, c["cpu_s_per_1000_videos"].get(n, 0)),
+                ax.annotate(f"{c['peak_pss_mb'].get(n, 0):.0f} MB",
+                            (x + i * width, c["cpu_s_per_1000_videos"].get(n, 0)),
                             ha="center", va="bottom", fontsize=7)
         ax.set_xticks([x + width * (len(with_cost) - 1) / 2 for x in range(len(names))], names)
         ax.set_ylabel("CPU-s per 1,000 videos")
@@ -417,7 +420,8 @@ ROWS = [
     ("T / true bound", "t_over_true_bound"),
     ("creates max in any 1 s", "creates_max_in_any_1s_window_measured"),
     ("status calls", "status_calls"), ("status calls / video", "status_calls_per_video"),
-    ("slot-s held by wait tasks", "worker_slot_seconds_waiting"), ("slot-s held, all tasks", "worker_slot_seconds_total"),
+    ("slot-s held by wait tasks", "worker_slot_seconds_waiting"),
+    ("slot-s held, all tasks", "worker_slot_seconds_total"),
     ("max running wait tasks", "max_running_wait_tasks"), ("triggerer peak PSS (MB)", "triggerer_peak_pss_mb"),
     ("triggerer peak RSS (MB)", "triggerer_peak_rss_mb"), ("task instances", "task_instances"),
     ("machine CPU busy (mean)", "machine_cpu_busy_mean"),
@@ -435,9 +439,9 @@ def table(results: dict[str, Any]) -> str:
                        ("  time lost there (s)", "time_lost_at_chunk_boundaries_s"),
                        ("  shortest / median gap (s)", None)):
         if key is None:
-            lines.append(f"{label:28}" + "".join(
-                f"{_fmt(results[d]['pacing']['shortest_gap_s']) + ' / ' + _fmt(results[d]['pacing']['median_gap_s']):>16}"
-                for d in designs))
+            gaps = (_fmt(results[d]["pacing"]["shortest_gap_s"]) + " / " + _fmt(results[d]["pacing"]["median_gap_s"])
+                    for d in designs)
+            lines.append(f"{label:28}" + "".join(f"{gap:>16}" for gap in gaps))
             continue
         lines.append(f"{label:28}" + "".join(f"{_fmt(results[d]['pacing'].get(key)):>16}" for d in designs))
     for label, key in (("Airflow before 1st create", "airflow_before_first_create_s"),
@@ -448,9 +452,9 @@ def table(results: dict[str, Any]) -> str:
     apis = sorted({api for d in designs for api in max_calls[d]})
     lines.append("most calls admitted in any second (limit):")
     for api in apis:
-        lines.append(f"  {api:26}" + "".join(
-            f"{(str(max_calls[d][api]['max']) + ' (' + str(max_calls[d][api]['limit']) + ')') if api in max_calls[d] else '-':>16}"
-            for d in designs))
+        cells = (f"{max_calls[d][api]['max']} ({max_calls[d][api]['limit']})" if api in max_calls[d] else "-"
+                 for d in designs)
+        lines.append(f"  {api:26}" + "".join(f"{cell:>16}" for cell in cells))
     return "\n".join(lines)
 
 

@@ -76,7 +76,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--parallelism", type=int, default=int(env("PARALLELISM", "16")))
     p.add_argument("--chunk-size", type=int, default=int(env("CHUNK_SIZE", "50")))
     p.add_argument("--max-chunks", type=int, default=int(env("MAX_CHUNKS", "4")),
-                   help="chunks of one batch at most (batches.chunked; 0: no cap)")
+                   help="chunks of one batch at most (batches.submission.chunked; 0: no cap)")
     p.add_argument("--scheduler-idle", type=float, default=float(env("SCHEDULER_IDLE", "0.25")),
                    help="[scheduler] scheduler_idle_sleep_time (Airflow's default: 1 s)")
     p.add_argument("--poll-interval", type=float, default=float(env("POLL_INTERVAL", "5")))
@@ -86,7 +86,8 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--redis-url", default=env("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12"))
     p.add_argument("--warmup", type=int, default=int(env("WARMUP", "5")), help="warm-up videos per design (0: none)")
     p.add_argument("--scenario", default=env("SCENARIO", "table"), choices=sorted(SCENARIOS),
-                   help="table: the gateway allows the table's limits; lower: Create2DDigitalHumanVideo 1/s (env SCENARIO)")
+                   help="table: the gateway allows the table's limits; "
+                        "lower: Create2DDigitalHumanVideo 1/s (env SCENARIO)")
     p.add_argument("--limits", default=env("LIMITS", ""),
                    help="API=N,... the emulator enforces instead of the table's (env LIMITS; overrides --scenario)")
     p.add_argument("--sample-interval", type=float, default=0.5)
@@ -357,7 +358,8 @@ class Bench:
         cost = {"cpu_before_s": cpu_before, "cpu_after_s": cpu_after, "memory_peak": peaks,
                 "rows_added": costs.rows_added(rows_before, rows_after),
                 "videos": sum(h["n"] for h in handles.values()),
-                "xcom": {design: costs.xcom_bytes(self.engine, h["dag_id"], h["run_id"]) for design, h in handles.items()},
+                "xcom": {design: costs.xcom_bytes(self.engine, h["dag_id"], h["run_id"])
+                         for design, h in handles.items()},
                 "executor": a.executor}
         raws = {}
         requests_by_url: dict[str, list] = {}
@@ -449,7 +451,8 @@ class Sampler(threading.Thread):
     def __init__(self, engine: Any, run_dir: Path, dag_id: str, run_id: str, wait_tasks: list[str], interval: float,
                  limiter: RateLimiter, key: str) -> None:
         super().__init__(daemon=True)
-        self.engine, self.dag_id, self.run_id, self.wait_tasks, self.interval = engine, dag_id, run_id, wait_tasks, interval
+        self.engine, self.dag_id, self.run_id = engine, dag_id, run_id
+        self.wait_tasks, self.interval = wait_tasks, interval
         self.run_dir = run_dir
         self.limiter, self.key = limiter, key
         self.samples: list[dict[str, Any]] = []
@@ -530,8 +533,8 @@ def main() -> int:
                 got = bench.run_many([(d, args.warmup) for d, _ in batch], timeout=600,
                                      label=f"warmup-{tag}-{uuid.uuid4().hex[:6]}")
                 for design, raw in got.items():
-                    warmups[design] = {"n_videos": args.warmup, "run_state": raw["run_state"],
-                                       "t_run_s": round(raw["run_end"] - raw["run_start"], 2) if raw["run_end"] else None}
+                    took = round(raw["run_end"] - raw["run_start"], 2) if raw["run_end"] else None
+                    warmups[design] = {"n_videos": args.warmup, "run_state": raw["run_state"], "t_run_s": took}
         for batch in batches:
             tag = "-".join(f"{d}-n{n}" for d, n in batch)
             raws.update(bench.run_many(batch, timeout=600 + 6 * max(n for _, n in batch),

@@ -11,10 +11,10 @@ from pathlib import Path
 import pendulum
 from airflow.sdk import dag, get_current_context, task
 
-from metastudio_provider.batches import submit_and_wait
+from metastudio_provider.assets.videos import VIDEOS
+from metastudio_provider.batches.wiring import submit_and_wait
 from metastudio_provider.operators.delivery import DeliverBatchVideosOperator
 from metastudio_provider.timetables import local_cron_schedule
-from metastudio_provider.video_assets import VIDEOS
 
 log = logging.getLogger(__name__)
 INCLUDE = Path(__file__).resolve().parent.parent / "include"
@@ -91,10 +91,11 @@ def metastudio_video_backfill():
         Any failure is kept in XCom ``error``, so the report fails the run with it."""
         from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
-        from metastudio_provider.batches import ManifestError, chunk_error_text, chunked
-        from metastudio_provider.manifests import EXTENSIONS, batches_folder, find_manifest, read_manifest
-        from metastudio_provider.preflight import check_run_conf
-        from metastudio_provider.run_notes import note_for_run
+        from metastudio_provider.batches.manifest import EXTENSIONS, batches_folder, find_manifest, read_manifest
+        from metastudio_provider.batches.submission import chunk_error_text, chunked
+        from metastudio_provider.checks.manifests import ManifestError
+        from metastudio_provider.checks.run_conf import check_run_conf
+        from metastudio_provider.listeners.run_notes import note_for_run
 
         try:
             check_run_conf(get_current_context())
@@ -128,9 +129,15 @@ def metastudio_video_backfill():
         video that was not delivered); which rows made no video, grouped by cause. Each SUCCEED, delivered
         video is announced as an asset event through the alias metastudio-videos (video_assets), its
         extra naming the delivered copy (delivered_uri), with no call per video. Returns counts, causes
-        and at most 100 failed rows (batches.report_xcom); each row's result stays in the chunks' XComs."""
-        from metastudio_provider.batches import delivery_results, report_lines, report_xcom, row_results, summarize
-        from metastudio_provider.video_assets import announce_batch
+        and at most 100 failed rows (batches.report.report_xcom); each row's result stays in the chunks' XComs."""
+        from metastudio_provider.assets.videos import announce_batch
+        from metastudio_provider.batches.report import (
+            delivery_results,
+            report_lines,
+            report_xcom,
+            row_results,
+            summarize,
+        )
 
         deliveries = delivery_results(ti)
         summary = summarize(row_results(ti), jobs, deliveries)
@@ -143,7 +150,7 @@ def metastudio_video_backfill():
                                                   deliveries=deliveries))
         log.info("Batch: %d video(s) announced as new asset events (metastudio-videos)", summary["announced"])
         if summary["succeeded"]:
-            from metastudio_provider.batches import report_lineage
+            from metastudio_provider.batches.report import report_lineage
             from metastudio_provider.hooks.metastudio import MetaStudioHook
 
             report_lineage(MetaStudioHook(), summary)  # inputs → video, for OpenLineage
@@ -154,8 +161,8 @@ def metastudio_video_backfill():
         """The run's verdict, after the report: fail the run unless every row of the manifest made its video."""
         from airflow.sdk.exceptions import AirflowFailException
 
-        from metastudio_provider.batches import verdict
-        from metastudio_provider.run_notes import note_for_run
+        from metastudio_provider.batches.report import verdict
+        from metastudio_provider.listeners.run_notes import note_for_run
 
         summary = ti.xcom_pull(task_ids="report")
         if reason := verdict(summary):

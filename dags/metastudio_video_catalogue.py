@@ -13,12 +13,13 @@ from typing import Any
 import pendulum
 from airflow.sdk import Variable, dag, task
 
-from metastudio_provider.video_assets import VIDEOS
+from metastudio_provider.assets.videos import VIDEOS
 
 log = logging.getLogger(__name__)
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "include" / "catalogue"
 DIR_VARIABLE = "metastudio_catalogue_dir"
-FIELDS = ("delivered_uri", "title", "duration", "download_url", "asset_id", "row_id", "batch_date", "job_id", "asset_name")
+FIELDS = ("delivered_uri", "title", "duration", "download_url", "asset_id", "row_id", "batch_date", "job_id",
+          "asset_name")
 
 DOC = f"""
 ### MetaStudio video catalogue

@@ -10,9 +10,9 @@ from pathlib import Path
 import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
 
+from metastudio_provider.assets.videos import VIDEOS
 from metastudio_provider.operators.assets import UploadAssetOperator
 from metastudio_provider.operators.delivery import CreateAndDeliverVideoOperator
-from metastudio_provider.video_assets import VIDEOS
 
 INCLUDE = Path(__file__).resolve().parent.parent / "include"
 # Background images are read only from under this folder (a path outside it is refused).
@@ -114,21 +114,23 @@ def metastudio_video_pipeline():
     @task
     def validate_inputs(params: dict | None = None) -> dict:
         """Check every input (nothing is created yet); pick the avatar and voice; locate the image."""
-        from metastudio_provider import inputs
+        from metastudio_provider.checks import names, paths, scripts, uploads
+        from metastudio_provider.checks.assets import pick_asset
+        from metastudio_provider.checks.problems import Problems
+        from metastudio_provider.checks.run_conf import check_run_conf
         from metastudio_provider.hooks.metastudio import MetaStudioHook
-        from metastudio_provider.preflight import Problems, check_run_conf, pick_asset
 
         assert params is not None  # Airflow passes the DAG's params
         found = Problems()
         check_run_conf(get_current_context(), found)
-        title = found.check(inputs.check_title, params["title"], "title")
-        found.check(inputs.check_script_text, params["script_text"], "script_text")
+        title = found.check(names.check_title, params["title"], "title")
+        found.check(scripts.check_script_text, params["script_text"], "script_text")
         output_name = params.get("output_name") or None
         if output_name is not None:
-            output_name = found.check(inputs.check_name, output_name, "output_name")
-        image = found.check(inputs.resolve_under, params["background_image"], ASSETS_ROOT, "background_image")
+            output_name = found.check(names.check_name, output_name, "output_name")
+        image = found.check(paths.resolve_under, params["background_image"], ASSETS_ROOT, "background_image")
         if image is not None:
-            found.check(inputs.check_upload, image.name, image.read_bytes(), "IMAGE")
+            found.check(uploads.check_upload, image.name, image.read_bytes(), "IMAGE")
         hook = MetaStudioHook()
         model = found.check(pick_asset, hook, params.get("avatar_model_asset_id"), "HUMAN_MODEL_2D",
                             "avatar_model_asset_id")
@@ -136,7 +138,7 @@ def metastudio_video_pipeline():
         try:
             found.fail_if_any("metastudio_video_pipeline: bad input, nothing was created")
         except Exception as exc:
-            from metastudio_provider.run_notes import note_for_run
+            from metastudio_provider.listeners.run_notes import note_for_run
 
             note_for_run(get_current_context()["ti"], str(exc))
             raise
@@ -153,12 +155,12 @@ def metastudio_video_pipeline():
 
     @task
     def build_script(inputs: dict, background: dict, params: dict | None = None) -> dict:
-        from metastudio_provider import bodies
+        from metastudio_provider.hooks import request_bodies
         from metastudio_provider.operators.workflow import deterministic_name
 
         assert params is not None  # Airflow passes the DAG's params
         width, height = SIZES[params["orientation"]]
-        return bodies.video_script(
+        return request_bodies.video_script(
             script_name=deterministic_name(get_current_context(), "script"),
             text=params["script_text"],
             model_asset_id=inputs["model_asset_id"],

@@ -104,7 +104,7 @@ def ensure_database(sqlalchemy_url: str) -> str:
 
 def check_secrets() -> str:
     """Every encrypted connection and variable of the database reads with this cluster's Fernet key."""
-    from metastudio_provider.fernet_check import check_airflow_database
+    from metastudio_provider.cli.fernet_check import check_airflow_database
 
     database, report = check_airflow_database()
     if report.unreadable:
@@ -186,7 +186,8 @@ def ensure_connection(env: Mapping[str, str] = os.environ) -> str:
     if created.status_code == 409:
         return "Connection metastudio_default: exists, kept (edit it in Admin > Connections)"
     if created.status_code >= 300:
-        raise CheckFailed(f"creating the connection metastudio_default: HTTP {created.status_code} {created.text[:300]}")
+        raise CheckFailed(f"creating the connection metastudio_default: HTTP {created.status_code} "
+                          f"{created.text[:300]}")
     return (f"Connection metastudio_default: created (emulator {env['METASTUDIO_EMULATOR_URL']}, "
             f"limiter {redact(env['AIRFLOW__METASTUDIO__RATE_LIMIT_STORAGE'])})")
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from metastudio_provider.batches import chunked, report_lines, report_xcom, row_results, summarize, verdict
+from metastudio_provider.batches.report import report_lines, report_xcom, row_results, summarize, verdict
+from metastudio_provider.batches.submission import chunked
 
 
 class RecordedXComs:

@@ -1,4 +1,4 @@
-"""A chunk lists what its batch made before once, instead of a look-up per row (batches.existing_tokens).
+"""A chunk lists what its batch made before once, instead of a look-up per row (batches.submission.existing_tokens).
 
 Against the session emulator, counting the calls it answered: a first try makes one ListVideoScripts and
 no per-row look-up; a re-run after a lost row (one row never submitted, one whose job was never made)
@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from metastudio_provider.batches import existing_tokens, submit_rows, video_bodies
+from metastudio_provider.batches.submission import existing_tokens, submit_rows, video_bodies
 from metastudio_provider.client import MetaStudioError
 from metastudio_provider.hooks.metastudio import MetaStudioHook, identity_token
 

@@ -1,16 +1,14 @@
-"""Input checks made before any create (metastudio_provider.inputs)."""
+"""Input checks made before any create (metastudio_provider.checks)."""
 
 from __future__ import annotations
 
 import pytest
 
-from metastudio_provider.inputs import (
-    InvalidInputError,
-    check_name,
-    check_script_text,
-    check_upload,
-    resolve_under,
-)
+from metastudio_provider.checks.names import check_name
+from metastudio_provider.checks.paths import resolve_under
+from metastudio_provider.checks.problems import InvalidInputError
+from metastudio_provider.checks.scripts import check_script_text
+from metastudio_provider.checks.uploads import check_upload
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 16

@@ -27,7 +27,7 @@ def test_committed_pool_files_match_the_catalog(region):
 
 
 def test_cli_prints_what_is_committed():
-    out = subprocess.run([sys.executable, "-m", "metastudio_provider.cli", "pools", "--region", "cn-east-3"],
+    out = subprocess.run([sys.executable, "-m", "metastudio_provider.cli.commands", "pools", "--region", "cn-east-3"],
                          capture_output=True, text=True, check=True).stdout
     assert json.loads(out) == json.loads((ROOT / "include" / "pools" / "cn-east-3.json").read_text())
 
@@ -37,5 +37,6 @@ def test_operators_default_to_their_api_pool_without_reading_a_connection(monkey
     monkeypatch.setenv("AIRFLOW__METASTUDIO__DEFAULT_REGION", "cn-east-3")
     for name, cls in API_OPERATORS.items():
         assert cls(task_id="t").pool == f"metastudio_cn-east-3_{name}"
-    assert API_OPERATORS["ListAssets"](task_id="t", region="ap-southeast-3").pool == "metastudio_ap-southeast-3_ListAssets"
+    singapore = API_OPERATORS["ListAssets"](task_id="t", region="ap-southeast-3")
+    assert singapore.pool == "metastudio_ap-southeast-3_ListAssets"
     assert API_OPERATORS["ListAssets"](task_id="t", pool="mine").pool == "mine"

@@ -70,7 +70,7 @@ def test_the_metastudio_asset_uri_scheme_is_registered_with_airflow():
     from airflow.sdk import Asset
     from airflow.sdk.providers_manager_runtime import ProvidersManagerTaskRuntime
 
-    from metastudio_provider.video_assets import create_asset, sanitize_uri
+    from metastudio_provider.assets.videos import create_asset, sanitize_uri
 
     (entry,) = get_provider_info()["asset-uris"]
     assert entry["schemes"] == ["metastudio"]

@@ -1,7 +1,7 @@
 """Benchmark twin of dags/metastudio_video_backfill.py: the batched design, the same wiring and provider code.
 
 The tasks after the manifest (mapped ``submit_chunk`` on a thread pool through the shared (Redis) limiter,
-``collect_jobs``, the ONE deferred ``VideoJobsSensor``) come from ``batches.submit_and_wait``, as in the
+``collect_jobs``, the ONE deferred ``VideoJobsSensor``) come from ``batches.wiring.submit_and_wait``, as in the
 production DAG. What differs is how the benchmark drives it: no schedule (bench/run.py triggers it over
 REST), the manifest path, the name prefix and the chunking come from the run's conf instead of
 ``include/batches/<ds>.yaml``, the poll interval from the environment (BENCH_POLL_INTERVAL), and the
@@ -20,7 +20,8 @@ from datetime import timedelta
 import pendulum
 from airflow.sdk import dag, task
 
-from metastudio_provider.batches import MAX_CHUNKS, submit_and_wait
+from metastudio_provider.batches.submission import MAX_CHUNKS
+from metastudio_provider.batches.wiring import submit_and_wait
 
 CHUNK_SIZE = int(os.environ.get("BENCH_CHUNK_SIZE", os.environ.get("METASTUDIO_BATCH_CHUNK_SIZE", "50")))
 POLL_INTERVAL = float(os.environ.get("BENCH_POLL_INTERVAL", "5"))
@@ -46,7 +47,8 @@ def bench_batched(dag_id: str, conn_id: str, region: str | None):  # noqa: ANN20
 
             import yaml
 
-            from metastudio_provider.batches import chunked, validate_rows
+            from metastudio_provider.batches.submission import chunked
+            from metastudio_provider.checks.manifests import validate_rows
 
             path = Path(dag_run.conf["manifest"])
             rows = validate_rows(yaml.safe_load(path.read_text()) or [], path.name)
@@ -55,7 +57,7 @@ def bench_batched(dag_id: str, conn_id: str, region: str | None):  # noqa: ANN20
 
         @task(trigger_rule="none_skipped")
         def report(jobs: dict | None, ti=None) -> dict:
-            from metastudio_provider.batches import report_xcom, row_results, summarize
+            from metastudio_provider.batches.report import report_xcom, row_results, summarize
 
             summary = summarize(row_results(ti), jobs)
             print(f"Batch: {summary['succeeded']} of {summary['rows']} videos made")

@@ -36,7 +36,8 @@ def bench_naive():
 
         import yaml
 
-        from metastudio_provider.batches import validate_rows, video_bodies
+        from metastudio_provider.batches.submission import video_bodies
+        from metastudio_provider.checks.manifests import validate_rows
         from metastudio_provider.hooks.metastudio import MetaStudioHook
 
         path = Path(dag_run.conf["manifest"])

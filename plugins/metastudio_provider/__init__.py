@@ -133,7 +133,9 @@ def get_provider_info() -> dict[str, Any]:
                 "tags": ["service"],
             }
         ],
-        "hooks": [{"integration-name": "Huawei Cloud MetaStudio", "python-modules": ["metastudio_provider.hooks.metastudio"]}],
+        "hooks": [
+            {"integration-name": "Huawei Cloud MetaStudio", "python-modules": ["metastudio_provider.hooks.metastudio"]}
+        ],
         "operators": [
             {
                 "integration-name": "Huawei Cloud MetaStudio",
@@ -144,19 +146,20 @@ def get_provider_info() -> dict[str, Any]:
             }
         ],
         "sensors": [
-            {"integration-name": "Huawei Cloud MetaStudio", "python-modules": ["metastudio_provider.sensors.metastudio"]}
+            {"integration-name": "Huawei Cloud MetaStudio",
+             "python-modules": ["metastudio_provider.sensors.metastudio"]}
         ],
         "triggers": [
-            {"integration-name": "Huawei Cloud MetaStudio", "python-modules": ["metastudio_provider.triggers.metastudio",
-                                                                               "metastudio_provider.livestream.watch"]}
+            {"integration-name": "Huawei Cloud MetaStudio",
+             "python-modules": ["metastudio_provider.triggers.metastudio", "metastudio_provider.livestream.watch"]}
         ],
         "extra-links": ["metastudio_provider.links.MetaStudioConsoleLink"],
-        # metastudio://<region>/<project_id>/assets/<asset_id>: the videos the DAGs announce (video_assets.py)
+        # metastudio://<region>/<project_id>/assets/<asset_id>: the videos the DAGs announce (assets/videos.py)
         "asset-uris": [
             {
                 "schemes": ["metastudio"],
-                "handler": "metastudio_provider.video_assets.sanitize_uri",
-                "factory": "metastudio_provider.video_assets.create_asset",
+                "handler": "metastudio_provider.assets.videos.sanitize_uri",
+                "factory": "metastudio_provider.assets.videos.create_asset",
             }
         ],
         # s3:// for Airflow's ObjectStoragePath (S3-compatible stores: OBS, AWS S3, MinIO) through s3fs: delivery.py
@@ -175,7 +178,8 @@ def get_provider_info() -> dict[str, Any]:
                     "delivery_conn_id": {
                         "description": "The Airflow connection of the delivery's store (an aws or generic connection: "
                         "login = access key, password = secret, extra endpoint_url); the Variable "
-                        "metastudio_delivery_conn_id wins over it. Empty: none (local files, or s3fs's own credentials).",
+                        "metastudio_delivery_conn_id wins over it. Empty: none (local files, or s3fs's own "
+                        "credentials).",
                         "version_added": "0.1.0", "type": "string", "example": "metastudio_s3", "default": "",
                     },
                     "batches_uri": {

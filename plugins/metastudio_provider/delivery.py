@@ -38,7 +38,7 @@ import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from metastudio_provider.signing import md5_hasher
-from metastudio_provider.utils.options import option
+from metastudio_provider.utils.variables import setting
 
 if TYPE_CHECKING:
     from airflow.sdk import ObjectStoragePath
@@ -344,20 +344,10 @@ def deliver_videos(hook: MetaStudioHook, videos: Iterable[Mapping[str, Any]], de
 def default_destination(fallback: str) -> str:
     """The delivery folder: Airflow Variable ``metastudio_delivery_uri``, else ``[metastudio] delivery_uri``,
     else ``fallback`` (the DAGs: ``file://<checkout>/include/deliveries``)."""
-    try:
-        from airflow.sdk import Variable
-
-        value = Variable.get("metastudio_delivery_uri", default=None)
-        if value:
-            return str(value)
-    except Exception:  # noqa: BLE001 - outside a task (parsing, a unit test): no Variables to read
-        pass
-    return option("delivery_uri", fallback)
+    return setting("metastudio_delivery_uri", "delivery_uri", fallback) or fallback
 
 
 def default_storage_conn_id() -> str | None:
     """The delivery store's Airflow connection: Variable ``metastudio_delivery_conn_id``, else
     ``[metastudio] delivery_conn_id``, else None (s3fs then finds credentials as boto does)."""
-    from metastudio_provider.manifests import setting
-
     return setting("metastudio_delivery_conn_id", "delivery_conn_id")

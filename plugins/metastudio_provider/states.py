@@ -36,8 +36,6 @@ class Resource:
     error_fields: tuple[str, ...] = ("error_info",)
     result_fields: tuple[str, ...] = ()
     """Fields of the show response a waiting task needs besides ids, state and errors (``summary``)."""
-    console: str = "#/"
-    """Fragment of the MetaStudio console page for one resource, formatted with its ids."""
 
     def state_of(self, response: dict[str, Any]) -> str:
         value = get_path(response, self.state_field)
@@ -109,7 +107,6 @@ RESOURCES: dict[str, Resource] = {
             running=frozenset({"CREATING"}),
             error_fields=("fail_type", "reason", "block_reason_code"),
             result_fields=("asset_name", "asset_type"),
-            console="#/digital-assets/detail?assetId={asset_id}",
         ),
         Resource(
             "video_job", "Show2DDigitalHumanVideo", ("job_id",), "state",
@@ -117,7 +114,6 @@ RESOURCES: dict[str, Resource] = {
             failure=frozenset({"FAILED", "CANCELED", "BLOCK"}),
             running=frozenset({"WAITING", "PROCESSING"}),
             result_fields=("output_asset_config", "script_id", "duration"),
-            console="#/video-production/detail?jobId={job_id}",
         ),
         Resource(
             "live_job", "ShowSmartLive", ("room_id", "job_id"), "state",
@@ -125,7 +121,6 @@ RESOURCES: dict[str, Resource] = {
             failure=frozenset({"FAILED", "BLOCKED", "SUCCEED", "CANCELED"}),
             running=frozenset({"WAITING"}),
             error_fields=("error_info", "block_reason"),
-            console="#/smart-live/room?roomId={room_id}&jobId={job_id}",
         ),
         Resource(
             "live_job_ended", "ShowSmartLive", ("room_id", "job_id"), "state",
@@ -133,7 +128,6 @@ RESOURCES: dict[str, Resource] = {
             failure=frozenset({"FAILED", "BLOCKED", "CANCELED"}),
             running=frozenset({"WAITING", "PROCESSING"}),
             error_fields=("error_info", "block_reason"),
-            console="#/smart-live/room?roomId={room_id}&jobId={job_id}",
         ),
         Resource(
             "avatar_training_job", "Show2dModelTrainingJob", ("job_id",), "state",
@@ -142,7 +136,6 @@ RESOURCES: dict[str, Resource] = {
             running=frozenset(_AVATAR_RUNNING),
             error_fields=("error_info", "reason"),
             result_fields=("asset_id",),
-            console="#/avatar-training/detail?jobId={job_id}",
         ),
         Resource(
             "voice_training_job", "ShowVoiceTrainingJob", ("job_id",), "state",
@@ -152,7 +145,6 @@ RESOURCES: dict[str, Resource] = {
                                "WAITING", "PROCESSING", "RESULT_REVIEW", "USER_RESULT_REVIEW", "UPLOADING"}),
             error_fields=("job_failed_code", "job_failed_reason"),
             result_fields=("asset_id",),
-            console="#/voice-training/detail?jobId={job_id}",
         ),
         Resource(
             "tts_audition", "ShowTtsAuditionFile", ("job_id",), "is_file_complete",
@@ -161,7 +153,6 @@ RESOURCES: dict[str, Resource] = {
             running=frozenset({"FALSE", "NONE"}),
             error_fields=("code", "message"),
             result_fields=("job_id", "files"),
-            console="#/tts?jobId={job_id}",
         ),
     )
 }
@@ -193,15 +184,3 @@ VOICE_JOB_AWAITING_DATA = "CREATING"
 """A voice training job created but not yet given its training data (ShowJobUploadingAddress gives a new URL)."""
 CANCELLABLE_VIDEO_STATES = frozenset({"WAITING"})
 """Cancel2DDigitalHumanVideo accepts only a job that has not started rendering."""
-
-CONSOLE_BASE = "https://console.huaweicloud.com/metastudio/?region={region}"
-
-
-def console_url(kind: str, region: str, ids: dict[str, str], endpoint: str | None = None) -> str:
-    """The MetaStudio console page of one resource; with an ``endpoint`` outside Huawei Cloud (the
-    emulator), that server's own page for it (``links.emulator_page_url``)."""
-    from metastudio_provider.links import emulator_page_url, is_huawei_cloud
-
-    if not is_huawei_cloud(endpoint):
-        return emulator_page_url(str(endpoint), kind, ids)
-    return CONSOLE_BASE.format(region=region) + RESOURCES[kind].console.format(**ids)

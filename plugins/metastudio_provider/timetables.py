@@ -19,9 +19,8 @@ follows the DAG's previous scheduled run, i.e. when the DAG was on and running t
 A DAG paused across exactly one cron time and unpaused after it cannot be told from a scheduler
 that was down at that time: that run is made, and a show fails as missed (docs/livestreams.md).
 
-Airflow serializes only timetables that a plugin registers, so ``MetaStudioTimetablesPlugin`` is
-loaded from the project's plugins folder (``plugins/metastudio_plugins.py``; an entry-point plugin
-would be registered twice in an editable install, whose ``*.egg-info`` sits on ``sys.path``).
+Airflow serializes only timetables that a plugin registers: ``MetaStudioTimetablesPlugin``
+(``metastudio_provider.plugins``, loaded from the project's plugins folder).
 ``local_cron_schedule`` uses the local-time timetable when it is registered and falls back to a
 plain ``CronTriggerTimetable`` (same runs, bare cron in the UI) where it is not.
 """
@@ -30,7 +29,6 @@ from __future__ import annotations
 
 from typing import Any, TypeAlias
 
-from airflow.plugins_manager import AirflowPlugin
 from airflow.timetables.base import DagRunInfo, DataInterval, TimeRestriction
 from airflow.timetables.trigger import CronTriggerTimetable
 from pendulum import DateTime
@@ -107,9 +105,3 @@ def local_cron_schedule(cron: str, timezone: Zone) -> CronTriggerTimetable:
         usable = False
     return (LocalCronTimetable if usable else CronTriggerTimetable)(cron, timezone=timezone)
 
-
-class MetaStudioTimetablesPlugin(AirflowPlugin):
-    """Registers the provider's timetables so DAGs using them can be serialized and scheduled."""
-
-    name = "metastudio_timetables"
-    timetables = [LocalCronTimetable]

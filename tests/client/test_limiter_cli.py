@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from metastudio_provider import cli
+from metastudio_provider.cli import commands
 from metastudio_provider.client.limiter import RateLimiter, limiter_key
 
 API = "Create2DDigitalHumanVideo"  # 5/s in cn-north-4's table
@@ -31,7 +31,7 @@ def test_limits_shows_the_table_the_learned_limit_429s_and_calls(redis_url, caps
     project = uuid.uuid4().hex
     limiter = _learn(redis_url, project)
     try:
-        assert cli.main(["limits", "--storage", redis_url, "--project-id", project, "--region", "cn-north-4"]) == 0
+        assert commands.main(["limits", "--storage", redis_url, "--project-id", project, "--region", "cn-north-4"]) == 0
         out = capsys.readouterr().out
         # from its title on: the first use of Airflow's configuration in this process may log a line before it
         lines = out.splitlines()
@@ -42,7 +42,7 @@ def test_limits_shows_the_table_the_learned_limit_429s_and_calls(redis_url, caps
         assert row.split()[:6] == [API, "5", "0.50", "1.00", "1", "2"], out
         assert redis_url in lines[0]  # the storage it read (the machine's Redis, or the session's own)
 
-        assert cli.main(["limits", "--storage", redis_url, "--project-id", project, "--region", "cn-north-4",
+        assert commands.main(["limits", "--storage", redis_url, "--project-id", project, "--region", "cn-north-4",
                          "--json", "--all"]) == 0
         shown = json.loads(capsys.readouterr().out)
         by_api = {row["api"]: row for row in shown["apis"]}
@@ -74,7 +74,7 @@ def test_limits_reads_the_connection_and_hides_its_password(redis_url, metastudi
 
 
 def test_limits_of_a_memory_store_says_nothing_is_shared(capsys):
-    assert cli.main(["limits", "--storage", "memory://", "--project-id", "p", "--region", "cn-east-3"]) == 0
+    assert commands.main(["limits", "--storage", "memory://", "--project-id", "p", "--region", "cn-east-3"]) == 0
     captured = capsys.readouterr()
     assert "nothing shared to show" in captured.err and "/_emulator/stats" in captured.err
     assert "rate_limit_storage" in captured.err and "none kept in this process" in captured.out
@@ -82,7 +82,7 @@ def test_limits_of_a_memory_store_says_nothing_is_shared(capsys):
 
 def test_limits_without_the_connection_is_one_line_and_status_1(capsys, monkeypatch):
     monkeypatch.delenv("AIRFLOW_CONN_METASTUDIO_NONE", raising=False)
-    assert cli.main(["limits", "--conn-id", "metastudio_none"]) == 1
+    assert commands.main(["limits", "--conn-id", "metastudio_none"]) == 1
     captured = capsys.readouterr()
     assert captured.err.splitlines() == [
         "metastudio limits: MetaStudio connection: metastudio_conn_id: no connection 'metastudio_none': "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from metastudio_provider.batches import MAX_CHUNKS, chunked
+from metastudio_provider.batches.submission import MAX_CHUNKS, chunked
 
 
 def _rows(n: int) -> list[dict]:

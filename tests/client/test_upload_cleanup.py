@@ -7,8 +7,8 @@ import uuid
 import httpx
 import pytest
 
+from metastudio_provider.checks.problems import InvalidInputError
 from metastudio_provider.hooks.metastudio import MetaStudioHook, MetaStudioPermanentError, identity_token
-from metastudio_provider.inputs import InvalidInputError
 
 PNG = b"\x89PNG\r\n\x1a\n upload cleanup"
 

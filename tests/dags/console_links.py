@@ -11,9 +11,9 @@ from pathlib import Path
 import pendulum
 from airflow.sdk import DAG, Param, chain
 
+from metastudio_provider.livestream.start_stop import StartLivestreamOperator
 from metastudio_provider.operators.api import CreateSmartLiveRoomOperator
 from metastudio_provider.operators.assets import UploadAssetOperator
-from metastudio_provider.operators.livestream import StartLivestreamOperator
 from metastudio_provider.operators.videos import CreateVideoOperator
 
 POLL = 0.2

@@ -19,6 +19,7 @@ from typing import Any
 import pendulum
 from airflow.sdk import DAG, ObjectStoragePath, Param, chain, task
 
+from metastudio_provider.livestream.start_stop import StartLivestreamOperator, StopLivestreamOperator
 from metastudio_provider.operators.api import (
     CommitVoiceTrainingJobOperator,
     Create2dModelTrainingJobOperator,
@@ -30,7 +31,6 @@ from metastudio_provider.operators.api import (
     ListAssetsOperator,
 )
 from metastudio_provider.operators.assets import UploadAssetOperator
-from metastudio_provider.operators.livestream import StartLivestreamOperator, StopLivestreamOperator
 from metastudio_provider.operators.training import TrainAvatarOperator, TrainVoiceOperator
 from metastudio_provider.operators.videos import CreateVideoOperator
 from metastudio_provider.sensors.metastudio import (

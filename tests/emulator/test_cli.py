@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from metastudio_emulator import cli
-from metastudio_provider import cli as provider_cli
+from metastudio_provider.cli import commands as provider_cli
 
 
 def test_emulator_options_and_defaults(capsys: pytest.CaptureFixture[str]) -> None:

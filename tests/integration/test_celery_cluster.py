@@ -52,7 +52,7 @@ from typing import Any
 import pytest
 import yaml
 
-from metastudio_provider.livestream.claims import service_time
+from metastudio_provider.utils.time import service_time
 
 from .airflow_cluster import wait_until
 from .celery_cluster import LIMITER_DB, REDIS_SERVER, CeleryCluster, ClusterStartError, signal_tree
@@ -281,20 +281,23 @@ def _live_jobs(hook: Any, room_name: str) -> list[dict]:
     rooms = [r for r in hook.call("ListSmartLiveRooms", query={"limit": 100})["smart_live_rooms"]
              if r.get("room_name") == room_name]
     return [job for room in rooms
-            for job in hook.call("ListSmartLive", {"room_id": room["room_id"]}, query={"limit": 100})["smart_live_jobs"]]
+            for job in hook.call("ListSmartLive", {"room_id": room["room_id"]},
+                                 query={"limit": 100})["smart_live_jobs"]]
 
 
 def test_a_killed_triggerers_show_and_renders_go_on(cluster: CeleryCluster, monkeypatch: pytest.MonkeyPatch,
                                                     request: pytest.FixtureRequest):
     figures: dict[str, object] = {}
-    request.addfinalizer(lambda: print(f"\ntriggerer takeover figures (s since the phase began unless said): {figures}"))
+    request.addfinalizer(
+        lambda: print(f"\ntriggerer takeover figures (s since the phase began unless said): {figures}"))
     began = time.monotonic()
 
     def mark(name: str) -> None:
         figures[name] = round(time.monotonic() - began, 1)
 
     client = cluster.client
-    victim, survivor = cluster.triggerer_names  # triggerer (the first, serving the logs) holds them; triggerer2 takes over
+    # triggerer (the first, serving the logs) holds them; triggerer2 takes over
+    victim, survivor = cluster.triggerer_names
     jobs = wait_until(lambda: (j := cluster.triggerer_jobs()).keys() >= {victim, survivor} and j, 30,
                       what="both triggerers' jobs")
     assert jobs[victim]["id"] != jobs[survivor]["id"]
@@ -357,7 +360,8 @@ def test_a_killed_triggerers_show_and_renders_go_on(cluster: CeleryCluster, monk
         triggers = cluster.deferred_triggers()
         for key in held:
             now = triggers.get(key)
-            if key not in taken and now and now["trigger_id"] == held[key]["trigger_id"] and now["triggerer"] == survivor:
+            moved = now and now["trigger_id"] == held[key]["trigger_id"] and now["triggerer"] == survivor
+            if key not in taken and moved:
                 taken[key] = round(time.monotonic() - killed_at, 1)
             elif key not in taken and (not now or now["trigger_id"] != held[key]["trigger_id"]):
                 raise AssertionError(f"{key}'s trigger ended before {survivor} took it over: {now} (taken: {taken})")

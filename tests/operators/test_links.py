@@ -5,14 +5,15 @@ from __future__ import annotations
 import pytest
 
 from metastudio_provider import get_provider_info
-from metastudio_provider.links import CONSOLE_URL_XCOM_KEY, MetaStudioConsoleLink
-from metastudio_provider.operators import assets, livestream, training, videos
-from metastudio_provider.states import RESOURCES, console_url
+from metastudio_provider.links import CONSOLE_URL_XCOM_KEY, MetaStudioConsoleLink, console_url
+from metastudio_provider.livestream import start_stop
+from metastudio_provider.operators import assets, training, videos
+from metastudio_provider.states import RESOURCES
 
 
 def test_every_workflow_operator_offers_the_console_link():
-    classes = [assets.UploadAssetOperator, videos.CreateVideoOperator, livestream.StartLivestreamOperator,
-               livestream.StopLivestreamOperator, training.TrainAvatarOperator, training.TrainVoiceOperator]
+    classes = [assets.UploadAssetOperator, videos.CreateVideoOperator, start_stop.StartLivestreamOperator,
+               start_stop.StopLivestreamOperator, training.TrainAvatarOperator, training.TrainVoiceOperator]
     assert all(any(isinstance(link, MetaStudioConsoleLink) for link in c.operator_extra_links) for c in classes)
     assert "metastudio_provider.links.MetaStudioConsoleLink" in get_provider_info()["extra-links"]
 
@@ -50,6 +51,13 @@ def test_an_emulator_endpoint_gets_the_emulator_page_without_credentials():
         "http://emu.local:9/base/_emulator/ui/assets/a1")
     assert console_url("asset", "cn-east-3", {"asset_id": "a1"}, "https://myhuaweicloud.com.evil.test") == (
         "https://myhuaweicloud.com.evil.test/_emulator/ui/assets/a1")
+
+
+def test_every_resource_kind_has_a_console_page_in_links():
+    from metastudio_provider.links import CONSOLE_PAGES
+
+    assert set(CONSOLE_PAGES) == set(RESOURCES)
+    assert all(page.startswith("#/") for page in CONSOLE_PAGES.values())
 
 
 def test_every_resource_kind_has_an_emulator_page():

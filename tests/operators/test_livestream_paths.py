@@ -1,5 +1,5 @@
-"""The livestream lives in ``metastudio_provider.livestream``; its old import paths still work, and the watch
-trigger keeps the classpath it was always serialized with (a triggerer imports it by that name)."""
+"""The livestream lives in ``metastudio_provider.livestream``; the watch trigger keeps the classpath it was
+always serialized with (a triggerer imports it by that name), the one old import path kept."""
 
 from __future__ import annotations
 
@@ -9,16 +9,13 @@ import pytest
 
 import metastudio_provider.livestream as livestream
 from metastudio_provider import get_provider_info
-from metastudio_provider.livestream import claims, dag, rooms, show, start_stop, steps, watch, window
+from metastudio_provider.livestream import show, steps, watch
 
 OLD_PATHS = {
-    "metastudio_provider.operators.livestream": (rooms, show, start_stop),
-    "metastudio_provider.operators.live_show": (show,),
     "metastudio_provider.triggers.livestream": (watch, steps),
-    "metastudio_provider.shows": (window,),
-    "metastudio_provider.room_claims": (claims,),
-    "metastudio_provider.livestream_dag": (dag,),
 }
+REMOVED_PATHS = ["metastudio_provider.operators.livestream", "metastudio_provider.operators.live_show",
+                 "metastudio_provider.shows", "metastudio_provider.room_claims", "metastudio_provider.livestream_dag"]
 
 
 @pytest.mark.parametrize("path", sorted(OLD_PATHS))
@@ -28,6 +25,12 @@ def test_an_old_import_path_re_exports_the_new_modules_objects(path: str) -> Non
     for name in old.__all__:
         homes = [m for m in OLD_PATHS[path] if name in vars(m)]
         assert homes and getattr(old, name) is getattr(homes[0], name), name
+
+
+@pytest.mark.parametrize("path", REMOVED_PATHS)
+def test_no_other_old_import_path_is_kept(path: str) -> None:
+    with pytest.raises(ModuleNotFoundError):
+        import_module(path)
 
 
 def test_the_package_re_exports_its_public_names() -> None:

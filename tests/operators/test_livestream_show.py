@@ -15,15 +15,11 @@ import pendulum
 import pytest
 from airflow.sdk.exceptions import AirflowFailException
 
+from metastudio_provider.checks.shows import show_problems
 from metastudio_provider.hooks.metastudio import MetaStudioHook
-from metastudio_provider.livestream.claims import Claim, Runs, Started, service_time, settle_room, stop_orphans
-from metastudio_provider.livestream.window import (
-    missed_message,
-    planned_start,
-    show_problems,
-    show_settings,
-    show_window,
-)
+from metastudio_provider.livestream.claims import Claim, Runs, Started, settle_room, stop_orphans
+from metastudio_provider.livestream.window import missed_message, planned_start, show_settings, show_window
+from metastudio_provider.utils.time import service_time
 
 from .helpers import emu_call, knobs
 from .livestream_helpers import (
@@ -77,7 +73,8 @@ def test_a_claim_is_read_back_only_with_its_runs_token() -> None:
     at = service_time("2026-12-01T10:00:00Z")
     assert at == datetime(2026, 12, 1, 10, tzinfo=UTC).timestamp() + 0.5 and service_time("garbage") is None
     started = Started({"j1"}, [at])  # j1 recorded; a start sent at 10:00:00 whose answer was lost
-    assert started.includes({"job_id": "j1"}) and started.includes({"job_id": "j2", "create_time": "2026-12-01T10:00:03Z"})
+    assert started.includes({"job_id": "j1"})
+    assert started.includes({"job_id": "j2", "create_time": "2026-12-01T10:00:03Z"})
     assert not started.includes({"job_id": "j3", "create_time": "2026-12-01T10:30:00Z"})  # started by hand later
 
 
@@ -245,7 +242,8 @@ def test_a_deferred_show_carries_its_state_as_one_json_value(metastudio_conn) ->
         deferrable(room_id, duration=60, starts_at=soon).execute(ctx)
     assert waiting.value.method_name == "go_live" and set(waiting.value.kwargs or {}) == {"state"}
     state = ShowState.from_json(json.loads(json.dumps(waiting.value.kwargs["state"])))  # type: ignore[index]
-    assert state.plan.room_id == room_id and datetime.fromisoformat(state.plan.starts_at) == datetime.fromisoformat(soon)
+    assert state.plan.room_id == room_id
+    assert datetime.fromisoformat(state.plan.starts_at) == datetime.fromisoformat(soon)
     with knobs(metastudio_conn, **LIVE), pytest.raises(TaskDeferred) as watching:
         deferrable(room_id, duration=60).execute(ctx)
     deferred = watching.value

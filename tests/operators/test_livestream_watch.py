@@ -10,7 +10,7 @@ import time
 import pytest
 from airflow.sdk.exceptions import AirflowFailException
 
-from metastudio_provider.livestream.claims import service_time
+from metastudio_provider.utils.time import service_time
 
 from .helpers import knobs
 from .livestream_helpers import (
@@ -84,7 +84,8 @@ def test_a_livestream_that_ended_early_but_was_seen_only_after_its_end_is_cut_sh
         wait_live(emu, live_room, job_id)
         end_job(emu, job_id, state="SUCCEED")  # it exits by itself at once
         ends_at = time.time() + 3.5
-        monkeypatch.setattr("metastudio_provider.livestream.watch.FIRST_LOOK", 3.7)  # the first look comes after the end
+        # the first look comes after the end
+        monkeypatch.setattr("metastudio_provider.livestream.watch.FIRST_LOOK", 3.7)
         event = first_event(watch(live_room, job_id, duration=60, ends_at=ends_at))
         shown = job_state(emu, live_room, job_id)
         assert event["status"] == "ended" and event["state"] == "SUCCEED" and event["stopped_at"] is None, event

@@ -44,7 +44,7 @@ def test_every_dag_says_what_it_does_and_backfill_does_not_catch_up():
 
 
 def test_conf_problems_name_unknown_keys_and_bad_values():
-    from metastudio_provider.preflight import conf_problems
+    from metastudio_provider.checks.run_conf import conf_problems
 
     params = _dags()["metastudio_daily_livestream"].params
     declared = {key: params.get_param(key) for key in params}
@@ -75,7 +75,7 @@ def test_local_time_timetable_summary():
     ],
 )
 def test_manifest_rows_need_explicit_unique_ids(rows, expected):
-    from metastudio_provider.batches import ManifestError, validate_rows
+    from metastudio_provider.checks.manifests import ManifestError, validate_rows
 
     with pytest.raises(ManifestError, match="m.yaml") as err:
         validate_rows(rows, "m.yaml")
@@ -83,17 +83,18 @@ def test_manifest_rows_need_explicit_unique_ids(rows, expected):
 
 
 def test_manifest_that_is_not_yaml(tmp_path):
-    from metastudio_provider.batches import ManifestError, load_manifest
+    from metastudio_provider.batches.manifest import read_manifest
+    from metastudio_provider.checks.manifests import ManifestError
 
     (tmp_path / "bad.yaml").write_text("- id: a\n  script: [unclosed\n")
     with pytest.raises(ManifestError, match="bad.yaml: not valid YAML"):
-        load_manifest(tmp_path / "bad.yaml")
+        read_manifest(tmp_path / "bad.yaml")
 
 
 def test_room_definition_problems_are_named_before_anything_is_created():
     import yaml
 
-    from metastudio_provider.bodies import room_problems
+    from metastudio_provider.checks.rooms import room_problems
 
     shipped = yaml.safe_load((ROOT / "include" / "livestream" / "room.yaml").read_text())
     assert room_problems(shipped) == []

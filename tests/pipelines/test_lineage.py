@@ -10,9 +10,9 @@ import json
 import shutil
 from pathlib import Path
 
+from metastudio_provider.assets.lineage import script_uri
+from metastudio_provider.assets.videos import asset_uri
 from metastudio_provider.hooks.metastudio import MetaStudioHook
-from metastudio_provider.lineage import script_uri
-from metastudio_provider.video_assets import asset_uri
 
 ROOT = Path(__file__).resolve().parents[2]
 

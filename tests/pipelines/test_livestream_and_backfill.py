@@ -8,7 +8,8 @@ import time
 import httpx
 
 from metastudio_provider.hooks.metastudio import MetaStudioHook
-from metastudio_provider.livestream.claims import Claim, service_time
+from metastudio_provider.livestream.claims import Claim
+from metastudio_provider.utils.time import service_time
 from tests.conftest import connection_json
 
 

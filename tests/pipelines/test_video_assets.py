@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 
 from metastudio_emulator.media import sample_video
-from metastudio_provider.video_assets import VIDEOS, asset_uri
+from metastudio_provider.assets.videos import VIDEOS, asset_uri
 
 MANIFEST = """
 - {id: intro, title: Introduction, script: Welcome to the catalogue test.}

@@ -3,7 +3,7 @@ of the emulator that tests/integration/test_outage_cluster.py takes down for 60 
 
     livestream (the project's livestream tasks, on outage_rooms/outage.yaml)
     system_assets ── show_live ─┬─ video (CreateVideoOperator, deferred wait)
-                                └─ batch (backfill rows: batches.submit_rows, then their renders polled)
+                                └─ batch (backfill rows: batches.submission.submit_rows, then their renders polled)
 
 The video and the batch start once the show is live, which is when the test takes MetaStudio down: their
 creates go into the outage.
@@ -20,7 +20,7 @@ from pathlib import Path
 import pendulum
 from airflow.sdk import DAG, task
 
-from metastudio_provider.batches import submit_rows
+from metastudio_provider.batches.submission import submit_rows
 from metastudio_provider.hooks.metastudio import MetaStudioHook
 from metastudio_provider.livestream.dag import livestream_params, livestream_shows
 from metastudio_provider.operators.videos import CreateVideoOperator

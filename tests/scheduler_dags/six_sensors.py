@@ -18,6 +18,7 @@ import pendulum
 from airflow.sdk import DAG, task
 
 from metastudio_provider.hooks.metastudio import MetaStudioHook
+from metastudio_provider.livestream.start_stop import StopLivestreamOperator
 from metastudio_provider.operators.api import (
     CommitVoiceTrainingJobOperator,
     Create2dModelTrainingJobOperator,
@@ -28,7 +29,6 @@ from metastudio_provider.operators.api import (
     Execute2dModelTrainingCommandByUserOperator,
     StartSmartLiveOperator,
 )
-from metastudio_provider.operators.livestream import StopLivestreamOperator
 from metastudio_provider.operators.videos import CreateVideoOperator
 from metastudio_provider.sensors.metastudio import (
     AssetStateSensor,

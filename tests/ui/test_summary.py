@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from metastudio_provider.batches import submit_row
+from metastudio_provider.batches.submission import submit_row
 from metastudio_provider.hooks.metastudio import MetaStudioHook
 from metastudio_provider.livestream.steps import Plan, ShowState, StartAttempt, exit_hours, with_live_exit
 from metastudio_provider.ui import sources, summary

@@ -24,8 +24,10 @@ import httpx
 from airflow.sdk import BaseHook
 from airflow.sdk.exceptions import AirflowNotFoundException
 
-from metastudio_provider import files, signing
+from metastudio_provider import signing
 from metastudio_provider.catalog import DEFAULT_REGION, get_api
+from metastudio_provider.checks.names import check_name
+from metastudio_provider.checks.uploads import check_upload
 from metastudio_provider.client import AsyncMetaStudioClient, ClientSettings, Credentials, MetaStudioClient
 from metastudio_provider.client.errors import MetaStudioConfigError
 from metastudio_provider.client.identity import identity_token, with_token
@@ -37,8 +39,8 @@ from metastudio_provider.hooks.failures import (
     mask_uri_password,
     permanent_errors,
 )
-from metastudio_provider.inputs import check_name, check_upload
 from metastudio_provider.states import ASSET_ACTIVE, NOT_REUSABLE, UNUSABLE_ASSET_STATES
+from metastudio_provider.utils import files
 from metastudio_provider.utils.options import option
 
 Params = Mapping[str, Any] | None
@@ -274,7 +276,7 @@ class MetaStudioHook(BaseHook):
     ) -> str:
         """Create an asset and upload its MAIN file: CreateDigitalAsset → CreateFile → PUT → ConfirmFileUpload.
 
-        The name and the file are checked first (``inputs.check_upload``), so a bad one creates nothing.
+        The name and the file are checked first (``checks.uploads.check_upload``), so a bad one creates nothing.
         Returns the ``asset_id``; the asset turns ACTIVED shortly after (wait with the asset sensor).
         With ``reuse_existing`` (a retried task), the asset carrying the same ``identity`` token that
         an earlier try created is carried on with, and a finished upload is not repeated. If the

@@ -4,11 +4,11 @@
 data, returned as is"): the DAG id and run id (with that run's identity token) and the task that runs
 the show (task id, map index). That task records in its XComs every livestream it starts
 (``job_ids``) and, just before each StartSmartLive, when it sends one (``start_attempts``, in
-MetaStudio's clock, with the job id once answered), so a start whose answer was lost is still known. Once the claiming run is no
-longer running, ``settle_room`` (the next preparation of the room) and ``stop_orphans`` (the janitor
-DAG, every minute) stop those livestreams, and only those: a livestream started by hand in the
-console, in any room, is never touched. While the run runs, a retry of its show task carries on with
-a livestream of the room created since the claim (the room's ``update_time``).
+MetaStudio's clock, with the job id once answered), so a start whose answer was lost is still known.
+Once the claiming run is no longer running, ``settle_room`` (the next preparation of the room) and
+``stop_orphans`` (the janitor DAG, every minute) stop those livestreams, and only those: a livestream
+started by hand in the console, in any room, is never touched. While the run runs, a retry of its show
+task carries on with a livestream of the room created since the claim (the room's ``update_time``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from airflow.sdk.exceptions import AirflowFailException
@@ -25,6 +24,7 @@ from metastudio_provider.client import MetaStudioError
 from metastudio_provider.client.identity import identity_token
 from metastudio_provider.livestream.statuses import RunState
 from metastudio_provider.states import LIVE_HOLDS_ROOM
+from metastudio_provider.utils.time import service_time
 
 CLAIM_KEY = "airflow_livestream"
 RUNNING_RUN_STATES = ("queued", "running")
@@ -34,20 +34,6 @@ START_ATTEMPTS_XCOM = "start_attempts"
 START_WINDOW = 120.0
 """Seconds after a StartSmartLive that never got its answer during which a job created in the room is that
 start's (a create is not re-sent after an ambiguous failure: it took at most one HTTP timeout, 30 s by default)."""
-
-
-def service_time(value: Any) -> float | None:
-    """An RFC 3339 time of MetaStudio (``2021-01-10T08:43:17Z``) as epoch seconds; a whole-second one is
-    read as the middle of its second (MetaStudio truncates). None if absent or unreadable."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        return None
-    return parsed.timestamp() + (0.5 if parsed.microsecond == 0 else 0.0)
 
 
 @dataclass(frozen=True)

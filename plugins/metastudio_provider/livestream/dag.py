@@ -66,8 +66,9 @@ def livestream_shows(*, include_dir: Path | str, rooms_glob: str = "livestream/*
     @task
     def rooms(params: dict | None = None) -> list[str]:
         """The run's room definitions, each an existing file under include/; bad conf fails the run here."""
-        from metastudio_provider.inputs import resolve_under
-        from metastudio_provider.preflight import Problems, check_run_conf
+        from metastudio_provider.checks.paths import resolve_under
+        from metastudio_provider.checks.problems import Problems
+        from metastudio_provider.checks.run_conf import check_run_conf
 
         context = get_current_context()
         found = Problems()
@@ -89,18 +90,18 @@ def livestream_shows(*, include_dir: Path | str, rooms_glob: str = "livestream/*
         import yaml
         from airflow.sdk.exceptions import AirflowFailException
 
-        from metastudio_provider import bodies
+        from metastudio_provider.checks.paths import resolve_under
+        from metastudio_provider.checks.problems import Problems
+        from metastudio_provider.checks.rooms import room_problems
+        from metastudio_provider.checks.shows import show_problems
         from metastudio_provider.hooks.metastudio import identity_token
-        from metastudio_provider.inputs import resolve_under
         from metastudio_provider.livestream.window import (
             lateness,
             missed_message,
             planned_start,
-            show_problems,
             show_settings,
             show_window,
         )
-        from metastudio_provider.preflight import Problems
 
         context = get_current_context()
         ti, run = context["ti"], context["dag_run"]
@@ -114,14 +115,15 @@ def livestream_shows(*, include_dir: Path | str, rooms_glob: str = "livestream/*
         if not isinstance(definition, dict):
             found.add(f"expected a mapping, got {type(definition).__name__}")
             definition = {}
-        found.add(*bodies.room_problems(definition), *show_problems(definition))
+        found.add(*room_problems(definition), *show_problems(definition))
         found.fail_if_any(f"room definition {room_definition}: nothing was created")
         settings = show_settings(definition)
         scheduled = getattr(run.run_type, "value", run.run_type) == "scheduled"
         starts = planned_start(settings, run.run_after, scheduled, timezone)
         window = show_window(settings, starts, (params or {}).get("duration_minutes"))
         timeout = context["dag"].dagrun_timeout  # a room's start time must leave room for its show
-        if scheduled and timeout is not None and starts + timedelta(seconds=window["duration_seconds"]) > run.run_after + timeout:
+        ends = starts + timedelta(seconds=window["duration_seconds"])
+        if scheduled and timeout is not None and ends > run.run_after + timeout:
             raise AirflowFailException(f"room definition {room_definition}: its show (start {window['starts_at']}, "
                                        f"{window['duration_seconds']:.0f} s) would end after the run's "
                                        f"dagrun_timeout ({timeout}): start it earlier or make it shorter")
@@ -174,7 +176,7 @@ def livestream_shows(*, include_dir: Path | str, rooms_glob: str = "livestream/*
                 failed.append(f"{room_definition}: {outcome['status']}: {outcome.get('message', '')}")
         summary = {"success": not failed and bool(chosen), "rooms": rooms_done}
         ti.xcom_push(key="outcome", value=summary)
-        from metastudio_provider.run_notes import note_for_run
+        from metastudio_provider.listeners.run_notes import note_for_run
 
         if not chosen:
             raise AirflowFailException(note_for_run(ti, "no room was shown: see the rooms task's log"))

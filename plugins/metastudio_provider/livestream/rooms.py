@@ -7,11 +7,14 @@ from typing import Any
 
 from airflow.sdk.exceptions import AirflowFailException
 
-from metastudio_provider import bodies
+from metastudio_provider.checks.assets import pick_asset
+from metastudio_provider.checks.problems import Problems
+from metastudio_provider.checks.rooms import room_problems
+from metastudio_provider.hooks import request_bodies
 from metastudio_provider.hooks.metastudio import identity_token, with_identity
-from metastudio_provider.livestream.claims import Claim, Runs, service_time, settle_room
+from metastudio_provider.livestream.claims import Claim, Runs, settle_room
 from metastudio_provider.operators.workflow import WorkflowOperator
-from metastudio_provider.preflight import Problems, pick_asset
+from metastudio_provider.utils.time import service_time
 
 __all__ = ["PrepareLivestreamRoomOperator"]
 
@@ -52,7 +55,7 @@ class PrepareLivestreamRoomOperator(WorkflowOperator):
         if not isinstance(definition, dict):
             raise AirflowFailException(f"definition: expected a mapping, got {type(definition).__name__}")
         found = Problems()
-        found.add(*bodies.room_problems(definition))
+        found.add(*room_problems(definition))
         model = found.check(pick_asset, hook, definition.get("model_asset_id"), "HUMAN_MODEL_2D", "model_asset_id")
         voice = found.check(pick_asset, hook, definition.get("voice_asset_id"), "VOICE_MODEL", "voice_asset_id")
         found.fail_if_any(f"room {definition.get('room_name')!r}: nothing was created")
@@ -66,13 +69,13 @@ class PrepareLivestreamRoomOperator(WorkflowOperator):
             product_ids[product["name"]] = made["product_id"]
         rules = None
         if definition.get("interaction_rules"):
-            rules = bodies.interaction_rule_group(definition["interaction_rules"])
+            rules = request_bodies.interaction_rule_group(definition["interaction_rules"])
             existing_rules = hook.find_existing("CreateInteractionRuleGroup", rules)
             if existing_rules:
                 hook.call("UpdateInteractionRuleGroup", {"group_id": existing_rules["group_id"]}, body=rules)
             else:
                 hook.call("CreateInteractionRuleGroup", body=rules)
-        room = with_identity("CreateSmartLiveRoom", bodies.live_room(
+        room = with_identity("CreateSmartLiveRoom", request_bodies.live_room(
             definition, model_asset_id=model, voice_asset_id=voice, product_ids=product_ids, rule_group=rules,
         ), identity)
         existing = hook.find_existing("CreateSmartLiveRoom", room)

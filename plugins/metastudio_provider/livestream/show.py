@@ -17,7 +17,7 @@ from airflow.providers.standard.triggers.temporal import DateTimeTrigger
 from airflow.sdk.exceptions import AirflowFailException
 
 from metastudio_provider.client import MetaStudioOutcomeUnknownError
-from metastudio_provider.livestream.claims import JOB_IDS_XCOM, START_ATTEMPTS_XCOM, Claim, service_time, stop_job
+from metastudio_provider.livestream.claims import JOB_IDS_XCOM, START_ATTEMPTS_XCOM, Claim, stop_job
 from metastudio_provider.livestream.steps import (
     Event,
     Fail,
@@ -42,6 +42,7 @@ from metastudio_provider.livestream.watch import LivestreamWatchTrigger, ended_a
 from metastudio_provider.operators.base import closes_hook, fail_fast
 from metastudio_provider.operators.workflow import WorkflowOperator
 from metastudio_provider.states import LIVE_HOLDS_ROOM
+from metastudio_provider.utils.time import service_time
 
 STOP_MARGIN = 300.0
 """Seconds past a show's end after which Airflow fails a watch that never reported (no triggerer ran)."""

@@ -19,7 +19,6 @@ from airflow.triggers.base import TriggerEvent
 
 from metastudio_provider.client import MetaStudioError
 from metastudio_provider.hooks.metastudio import MetaStudioHook
-from metastudio_provider.livestream.claims import service_time
 from metastudio_provider.livestream.statuses import WatchStatus
 from metastudio_provider.states import (
     LIVE_GOING_LIVE,
@@ -30,6 +29,7 @@ from metastudio_provider.states import (
     describe_error,
 )
 from metastudio_provider.triggers.metastudio import _MetaStudioTrigger
+from metastudio_provider.utils.time import service_time
 
 FIRST_LOOK = 1.0
 """Seconds before the first poll: the deferring task just looked (and Airflow 3.3.2 fails a task whose
@@ -188,7 +188,8 @@ class LivestreamWatchTrigger(_MetaStudioTrigger):
         state = LIVE_JOB_ENDED.state_of(response) if "state" in response else None
         reason = describe_error(LIVE_JOB_ENDED.error_info(response))
         ended = ended_at(response, self.clock_skew) or stopped_at or self._seen_live
-        payload = {**self.ids, "status": status.value, "state": state, "reason": "" if reason == "no error info" else reason,
+        payload = {**self.ids, "status": status.value, "state": state,
+                   "reason": "" if reason == "no error info" else reason,
                    "live_since": live_since, "ends_at": ends_at, "stopped_at": stopped_at, "ended_at": ended,
                    "response": LIVE_JOB_ENDED.summary(response)}
         late = f", {stopped_at - ends_at:+.1f} s from its planned end" if stopped_at and ends_at else ""

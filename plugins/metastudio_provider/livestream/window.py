@@ -17,7 +17,6 @@ scheduler was down, the run waited behind another): it is not started at all.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
@@ -28,7 +27,6 @@ SHOW_DEFAULTS: dict[str, float] = {"duration_minutes": 60.0, "max_restarts": 2, 
                                    "live_within_minutes": 10.0}
 SHOW_LIMITS: dict[str, tuple[float, float]] = {"duration_minutes": (0.01, 24 * 60), "max_restarts": (0, 20),
                                                "missed_grace_minutes": (0, 24 * 60), "live_within_minutes": (0.1, 120)}
-_START = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
 @dataclass(frozen=True)
@@ -40,33 +38,8 @@ class ShowSettings:
     live_within_minutes: float = SHOW_DEFAULTS["live_within_minutes"]
 
 
-def show_problems(definition: dict[str, Any]) -> list[str]:
-    """What is wrong with a room definition's ``show`` mapping; empty when ``show_settings`` can read it."""
-    show = definition.get("show")
-    if show is None:
-        return []
-    if not isinstance(show, dict):
-        return [f"show: expected a mapping, got {type(show).__name__}"]
-    found = []
-    if unknown := sorted(set(show) - set(SHOW_DEFAULTS) - {"start"}):
-        found.append(f"show: unknown key(s) {', '.join(unknown)}; valid keys: start, {', '.join(SHOW_DEFAULTS)}")
-    start = show.get("start")
-    if start is not None and not (isinstance(start, str) and _START.match(start.strip())):
-        found.append(f"show.start {start!r}: give a local time as \"HH:MM\" (quoted), e.g. \"20:30\"")
-    for key, (low, high) in SHOW_LIMITS.items():
-        value = show.get(key)
-        if value is None:
-            continue
-        integral = key == "max_restarts"
-        if isinstance(value, bool) or not isinstance(value, int if integral else (int, float)):
-            found.append(f"show.{key} {value!r}: expected {'an integer' if integral else 'a number'}")
-        elif not low <= value <= high:
-            found.append(f"show.{key} {value!r}: must be between {low:g} and {high:g}")
-    return found
-
-
 def show_settings(definition: dict[str, Any]) -> ShowSettings:
-    """The ``show`` mapping read (``show_problems`` must be empty)."""
+    """The ``show`` mapping read (``checks.shows.show_problems`` must be empty)."""
     show = definition.get("show") or {}
     start = None
     if show.get("start") is not None:

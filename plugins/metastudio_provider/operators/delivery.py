@@ -117,7 +117,8 @@ class DeliverVideosOperator(BaseOperator):
         """The destination folder as an ObjectStoragePath (``AirflowFailException`` when there is none)."""
         return destination_root(self.destination, self.storage_conn_id, self.fallback_destination)
 
-    def deliver_one(self, hook: MetaStudioHook, video: Mapping[str, Any], target: Any, **options: Any) -> dict[str, Any]:
+    def deliver_one(self, hook: MetaStudioHook, video: Mapping[str, Any], target: Any,
+                    **options: Any) -> dict[str, Any]:
         """Deliver one video (``delivery.deliver_video``)."""
         return deliver_video(hook, video, target, **options)
 
@@ -168,13 +169,14 @@ class DeliverBatchVideosOperator(DeliverVideosOperator):
         self.chunk_task = chunk_task
 
     def videos_to_deliver(self, context: Any) -> list[dict[str, Any]]:
-        from metastudio_provider.batches import row_results, videos_to_deliver
+        from metastudio_provider.batches.report import row_results, videos_to_deliver
 
         ti = context["ti"]
         jobs = ti.xcom_pull(task_ids=self.wait_task)
         return videos_to_deliver(row_results(ti, self.manifest_task, self.chunk_task), jobs)
 
-    def deliver_one(self, hook: MetaStudioHook, video: Mapping[str, Any], target: Any, **options: Any) -> dict[str, Any]:
+    def deliver_one(self, hook: MetaStudioHook, video: Mapping[str, Any], target: Any,
+                    **options: Any) -> dict[str, Any]:
         """Deliver one video, its result also carrying the ``download_url``, ``duration`` and ``asset_name`` of
         the one ShowAsset the copy needs anyway: the report announces the video from them, with no call."""
         asset = hook.show_asset(video["asset_id"])

@@ -4,25 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from metastudio_provider.assets.lineage import report_video, script_inputs
+from metastudio_provider.assets.videos import announce, video_file
 from metastudio_provider.catalog import get_path
-from metastudio_provider.inputs import check_name, check_script_text
-from metastudio_provider.lineage import report_video, script_inputs
+from metastudio_provider.checks.names import check_name
+from metastudio_provider.checks.scripts import check_script_body
 from metastudio_provider.operators.base import run_identity
 from metastudio_provider.operators.waiting import event_result
 from metastudio_provider.operators.workflow import WorkflowOperator, deterministic_name
 from metastudio_provider.states import CANCELLABLE_VIDEO_STATES, VIDEO_JOB
-from metastudio_provider.video_assets import announce, video_file
-
-
-def check_script_body(script: dict[str, Any]) -> None:
-    """The CreateVideoScripts body's name and every spoken text, before anything is created."""
-    if script.get("script_name") is not None:
-        check_name(script["script_name"], "script.script_name")
-    for i, item in enumerate(script.get("shoot_scripts") or []):
-        shoot = (item or {}).get("shoot_script") or {}
-        if shoot.get("script_type", "TEXT") == "TEXT":
-            check_script_text((shoot.get("text_config") or {}).get("text") or "",
-                              f"script.shoot_scripts[{i}].shoot_script.text_config.text")
 
 
 class CreateVideoOperator(WorkflowOperator):
@@ -40,7 +30,7 @@ class CreateVideoOperator(WorkflowOperator):
     here) a given output name gets the token appended, so the job stays this task instance's own.
     Pushes ``script_id`` and ``job_id``; ``on_kill`` cancels the job while it is WAITING.
 
-    With an ``AssetAlias`` in ``outlets`` (``video_assets.VIDEOS``) a SUCCEED video is announced as
+    With an ``AssetAlias`` in ``outlets`` (``assets.videos.VIDEOS``) a SUCCEED video is announced as
     an asset event ``metastudio://<region>/<project_id>/assets/<asset_id>`` through it; its extra holds
     ``asset_id``, ``job_id``, ``duration``, ``download_url``, ``asset_name`` and ``event_extra``
     (templated, e.g. ``{"title": "{{ params.title }}"}``). A video announced before is not again.

@@ -15,10 +15,9 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from metastudio_provider.links import CONSOLE_URL_XCOM_KEY, MetaStudioConsoleLink
+from metastudio_provider.links import CONSOLE_URL_XCOM_KEY, MetaStudioConsoleLink, console_url
 from metastudio_provider.operators.base import MetaStudioBaseOperator, default_deferrable
 from metastudio_provider.operators.waiting import check_once, defer_until, poll_until
-from metastudio_provider.states import console_url
 
 
 def deterministic_name(context: Any, prefix: str) -> str:

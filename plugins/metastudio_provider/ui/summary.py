@@ -14,11 +14,11 @@ from urllib.parse import quote
 
 from metastudio_provider.client import usage_log
 from metastudio_provider.client.limiter import limiter_key
-from metastudio_provider.livestream.claims import service_time
 from metastudio_provider.livestream.steps import ShowState, exit_hours
 from metastudio_provider.states import LIVE_HOLDS_ROOM, LIVE_ON_AIR, VIDEO_JOB
 from metastudio_provider.ui.records import DAYS, Records, ShowTask, TaskRef
 from metastudio_provider.ui.sources import Listing, Tenant
+from metastudio_provider.utils.time import service_time
 
 UNFINISHED_VIDEO = tuple(sorted(VIDEO_JOB.running))
 CHART_SECONDS = 900

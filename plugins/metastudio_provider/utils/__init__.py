@@ -1,1 +1,1 @@
-"""Small helpers shared by the provider's modules."""
+"""Small helpers shared by the provider's modules: options, time, files, waiting."""

@@ -8,7 +8,7 @@ Namespace (OpenLineage datasets, as Airflow asset URIs): ``metastudio://<region>
 the scheme ``metastudio``, the authority the region, the path the tenant (project id), then
 ``assets/<asset_id>`` for an asset (avatar model, voice model, image, video) or
 ``scripts/<script_id>`` for a video script. The video's URI is the one its Airflow asset event uses
-(``video_assets.asset_uri``).
+(``assets.videos.asset_uri``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from metastudio_provider.video_assets import asset_uri
+from metastudio_provider.assets.videos import asset_uri
 
 log = logging.getLogger(__name__)
 

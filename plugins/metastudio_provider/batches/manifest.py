@@ -9,7 +9,7 @@ The backfill reads ``<folder>/<date>.<ext>``, one of:
 * ``<date>.jsonl``: one JSON object per line (blank lines ignored).
 
 Two manifests for one date (``2026-11-20.yaml`` and ``2026-11-20.csv``) are an error naming both: which
-one is meant cannot be guessed. Every format's rows then get the same checks (``batches.validate_rows``:
+one is meant cannot be guessed. Every format's rows then get the same checks (``checks.manifests``:
 explicit, unique ids; every bad row named; nothing is created before they pass).
 
 The folder (``batches_folder``): the environment variable ``METASTUDIO_BATCHES_DIR`` (a local folder: the
@@ -28,8 +28,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from metastudio_provider.batches import ManifestError, validate_rows
-from metastudio_provider.utils.options import option
+from metastudio_provider.checks.manifests import ManifestError, validate_rows
+from metastudio_provider.utils.variables import setting
 
 if TYPE_CHECKING:
     from airflow.sdk import ObjectStoragePath
@@ -38,19 +38,6 @@ EXTENSIONS = (".yaml", ".yml", ".csv", ".jsonl")
 """The manifest files of a date, in the order they are looked for."""
 CSV_COLUMNS = ("id", "title", "script", "avatar", "voice", "background")
 CSV_REQUIRED = ("id", "script")
-
-
-def setting(variable: str, name: str, fallback: str | None = None) -> str | None:
-    """An Airflow Variable, else ``[metastudio] <name>``, else ``fallback`` (outside a task: no Variables)."""
-    try:
-        from airflow.sdk import Variable
-
-        value = Variable.get(variable, default=None)
-        if value:
-            return str(value)
-    except Exception:  # noqa: BLE001 - outside a task (parsing, a unit test): no Variables to read
-        pass
-    return option(name, fallback)
 
 
 def batches_folder(default: Path | str) -> ObjectStoragePath:
@@ -95,7 +82,7 @@ def read_manifest(path: ObjectStoragePath | Path) -> list[dict[str, Any]]:
 
 def parse_manifest(data: bytes | str, name: str) -> Any:
     """The rows of a manifest's content, by the extension of ``name`` (``.yaml`` when it has none of ours);
-    not yet checked (``batches.validate_rows`` does)."""
+    not yet checked (``checks.manifests.validate_rows`` does)."""
     try:
         text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
     except UnicodeDecodeError as exc:

@@ -1,50 +1,22 @@
-"""What a DAG's first task checks before anything is created: the run's conf, and the assets it names.
+"""A DAG run's conf, checked by the DAG's first task before anything is created.
 
 Airflow 3.3 validates the *declared* Params against their JSON Schema when a run is created
 (``airflow dags trigger``/``test``, ``airflow backfill create``, REST, the Trigger form) and again
 when each task starts, but it silently accepts keys the DAG does not declare: a misspelt
 ``script`` for ``script_text`` would run with the default text. ``check_run_conf`` refuses those,
 naming the unknown keys and listing the valid ones, and re-validates every Param so that one
-message names every bad value. ``pick_asset`` checks that an asset id exists and has the right
-type (or picks a system one); ``Problems`` gathers them. Every failure here is permanent: ``AirflowFailException``, no retries.
+message names every bad value (``Problems`` gathers them with the other inputs' problems). Every
+failure here is permanent: ``AirflowFailException``, no retries.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from airflow.sdk.exceptions import AirflowFailException
 
-from metastudio_provider.client import MetaStudioError
-from metastudio_provider.inputs import InvalidInputError
-from metastudio_provider.states import ASSET_ACTIVE
-
-T = TypeVar("T")
-
-
-class Problems:
-    """Run several input checks, keep every ``InvalidInputError``, then fail once naming them all."""
-
-    def __init__(self) -> None:
-        self.found: list[str] = []
-
-    def check(self, function: Callable[..., T], *args: Any) -> T | None:
-        """``function(*args)``, or None after recording its ``InvalidInputError``."""
-        try:
-            return function(*args)
-        except InvalidInputError as exc:
-            self.found.append(str(exc))
-            return None
-
-    def add(self, *problems: str) -> None:
-        self.found.extend(problems)
-
-    def fail_if_any(self, what: str) -> None:
-        """``AirflowFailException`` (permanent: no retries) listing every problem found."""
-        if self.found:
-            raise AirflowFailException(f"{what}: " + "; ".join(self.found))
+from metastudio_provider.checks.problems import Problems
 
 
 def declared_params(context: Any) -> dict[str, Any]:
@@ -88,25 +60,3 @@ def check_run_conf(context: Any, problems: Problems | None = None) -> dict[str, 
     elif found:
         raise AirflowFailException(f"{context['dag'].dag_id}: bad run conf: " + "; ".join(found))
     return conf
-
-
-def pick_asset(hook: Any, asset_id: str | None, asset_type: str, field: str) -> str:
-    """``asset_id`` once checked (it exists, is ``asset_type`` and ACTIVED); if empty, the first SYSTEM one.
-
-    Raises ``InvalidInputError`` naming ``field`` for an unknown id, a wrong type or an unusable state.
-    """
-    if asset_id is None or not str(asset_id).strip():
-        return hook.system_asset_id(asset_type)
-    asset_id = str(asset_id).strip()
-    try:
-        asset = hook.show_asset(asset_id)
-    except MetaStudioError as exc:
-        if getattr(exc, "status_code", 0) in (400, 404):
-            raise InvalidInputError(f"{field} {asset_id!r}: no such asset in {hook.region} "
-                                    f"({getattr(exc, 'error_code', '')} {getattr(exc, 'error_msg', '')})") from None
-        raise
-    if asset.get("asset_type") != asset_type:
-        raise InvalidInputError(f"{field} {asset_id!r} is a {asset.get('asset_type')} asset, not a {asset_type}")
-    if asset.get("asset_state") not in (None, ASSET_ACTIVE):
-        raise InvalidInputError(f"{field} {asset_id!r} is {asset.get('asset_state')}: it must be {ASSET_ACTIVE}")
-    return asset_id

@@ -103,7 +103,7 @@ def _memory_storage_note(storage: str, endpoint: str | None) -> str:
 def _run_check_secrets(args: argparse.Namespace) -> int:
     import sys
 
-    from metastudio_provider.fernet_check import check_airflow_database
+    from metastudio_provider.cli.fernet_check import check_airflow_database
 
     database, report = check_airflow_database()
     if report.unreadable:

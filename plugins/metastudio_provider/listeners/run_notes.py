@@ -1,8 +1,8 @@
 """The reason a run failed (or was skipped), written where the run is looked at: the DAG run's note.
 
 A task cannot write a run's note (the Task SDK has no call for it), so the project's tasks push the
-reason as XCom ``run_note`` (``note_for_run``) and this Airflow listener, loaded by the plugin in
-``plugins/metastudio_plugins.py``, copies it into the note when the scheduler ends the run. The note
+reason as XCom ``run_note`` (``note_for_run``) and this Airflow listener, registered by
+``plugins.MetaStudioRunNotesPlugin``, copies it into the note when the scheduler ends the run. The note
 shows on the run's page and in the grid's tooltip, where "see the task log" used to be the only way.
 A note someone already wrote is never replaced.
 """

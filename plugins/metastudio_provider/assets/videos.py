@@ -139,15 +139,16 @@ def announce(context: Mapping[str, Any], videos: Iterable[Mapping[str, Any]], *,
 
 
 BATCH_FILE_FIELDS = ("download_url", "duration", "asset_name")
-"""What a backfill event's extra takes from the delivery's own ShowAsset of the video (``DeliverBatchVideosOperator``)."""
+"""What a backfill event's extra takes from the delivery's own ShowAsset of the video
+(``DeliverBatchVideosOperator``)."""
 
 
 def announce_batch(context: Mapping[str, Any], summary: Mapping[str, Any], *, batch_date: str | None,
                    hook: MetaStudioHook | None = None, deliveries: Mapping[str, Any] | None = None) -> list[str]:
-    """Announce the SUCCEED videos of a backfill summary (``batches.summarize``) through the task's
+    """Announce the SUCCEED videos of a backfill summary (``batches.report.summarize``) through the task's
     alias outlets: extra ``row_id``, ``batch_date``, ``title``, ``job_id``, ``delivered_uri`` (when the
     summary counted deliveries) and the ``download_url``, ``duration`` and ``asset_name`` the delivery read
-    (``deliveries``: ``batches.delivery_results``). Rows that made no video announce nothing, nor do videos
+    (``deliveries``: ``batches.report.delivery_results``). Rows that made no video announce nothing, nor do videos
     that were not delivered (a later run that delivers them announces them).
 
     No call per video: nothing is asked of MetaStudio (the delivery already read each video), and Airflow

@@ -1,10 +1,10 @@
-"""Request bodies for the common cases, so DAGs state intent (a text, a room definition), not JSON."""
+"""Request bodies for the common cases, so DAGs state intent (a text, a room definition), not JSON.
+
+The room definition is checked first by ``checks.rooms.room_problems``."""
 
 from __future__ import annotations
 
 from typing import Any
-
-from metastudio_provider.inputs import InvalidInputError, check_name, check_script_text
 
 
 def video_script(
@@ -25,51 +25,6 @@ def video_script(
         "video_config": {"width": width, "height": height},
         "shoot_scripts": [{"sequence_no": 0, "shoot_script": shot}],
     }
-
-
-def room_problems(definition: dict[str, Any]) -> list[str]:
-    """Everything wrong with a room definition (include/livestream/room.yaml) that ``live_room`` and
-    ``interaction_rule_group`` would send to MetaStudio; empty when it can be used."""
-    found: list[str] = []
-
-    def check(function: Any, *args: Any) -> None:
-        try:
-            function(*args)
-        except InvalidInputError as exc:
-            found.append(str(exc))
-
-    check(check_name, definition.get("room_name") or "", "room_name")
-    products = definition.get("products") or []
-    names = set()
-    for number, product in enumerate(products, start=1):
-        if not isinstance(product, dict):
-            found.append(f"products[{number}] is not a mapping")
-            continue
-        check(check_name, product.get("name") or "", f"products[{number}].name")
-        names.add(product.get("name"))
-    scenes = definition.get("scenes") or []
-    if not scenes:
-        found.append("scenes: the room needs at least one scene with paragraphs")
-    for s_number, scene in enumerate(scenes, start=1):
-        if not isinstance(scene, dict):
-            found.append(f"scenes[{s_number}] is not a mapping")
-            continue
-        check(check_name, scene.get("script_name") or "", f"scenes[{s_number}].script_name")
-        for p_number, paragraph in enumerate(scene.get("paragraphs") or [], start=1):
-            where = f"scenes[{s_number}].paragraphs[{p_number}]"
-            if not isinstance(paragraph, dict):
-                found.append(f"{where} is not a mapping")
-                continue
-            check(check_script_text, paragraph.get("text") or "", f"{where}.text")
-            if paragraph.get("product") and paragraph["product"] not in names:
-                found.append(f"{where}.product {paragraph['product']!r} is not one of the room's products")
-    rules = definition.get("interaction_rules")
-    if rules:
-        check(check_name, rules.get("group_name") or "", "interaction_rules.group_name")
-        for number, rule in enumerate(rules.get("rules") or [], start=1):
-            if not isinstance(rule, dict) or not isinstance(rule.get("event_type"), int) or not rule.get("reply"):
-                found.append(f"interaction_rules.rules[{number}] needs an integer event_type and a reply")
-    return found
 
 
 def live_room(

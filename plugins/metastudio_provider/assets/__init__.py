@@ -1,0 +1,1 @@
+"""Airflow Assets of MetaStudio videos (``videos.py``: URI scheme, alias) and their lineage (``lineage.py``)."""

@@ -1,0 +1,1 @@
+"""Airflow listeners of this provider, registered by ``metastudio_provider.plugins``."""
