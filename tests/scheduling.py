@@ -84,7 +84,8 @@ def make_scheduler(config: pytest.Config, log: Any, known: dict[str, float] | No
 
         def _assign_work_unit(self, node: Any) -> None:
             if not self.ordered:  # the work queue is complete at the first assignment
-                self.workqueue = type(self.workqueue)((u, self.workqueue[u]) for u in order(list(self.workqueue), seconds))
+                ordered_units = order(list(self.workqueue), seconds)
+                self.workqueue = type(self.workqueue)((u, self.workqueue[u]) for u in ordered_units)
                 self.ordered = True
             super()._assign_work_unit(node)
 

@@ -1,4 +1,7 @@
-"""`make cluster`'s checks fail early and clearly, without leaking passwords (scripts/cluster_setup.py, cluster_start.sh)."""
+"""`make cluster`'s checks fail early and clearly, without leaking passwords.
+
+The checks live in scripts/cluster_setup.py and cluster_start.sh.
+"""
 
 from __future__ import annotations
 

@@ -58,7 +58,8 @@ def make_video(emu) -> dict:
     job_id = call(emu, "Create2DDigitalHumanVideo", json={"script_id": script_id})["job_id"]
     time.sleep(0.4)
     asset_id = call(emu, "Show2DDigitalHumanVideo", {"job_id": job_id})["output_asset_config"]["asset_id"]
-    main = next(f for f in call(emu, "ShowAsset", {"asset_id": asset_id})["files"] if f["asset_file_category"] == "MAIN")
+    files = call(emu, "ShowAsset", {"asset_id": asset_id})["files"]
+    main = next(f for f in files if f["asset_file_category"] == "MAIN")
     return {"asset_id": asset_id, "download_url": main["download_url"], "file_size": main["file_size"],
             "file_md5": main["file_md5"]}
 

@@ -1,4 +1,6 @@
-"""docker-compose.yaml describes the deployment `make cluster` starts (no Docker engine here: both are read and compared).
+"""docker-compose.yaml describes the deployment `make cluster` starts.
+
+No Docker engine here: both are read and compared.
 
 `make cluster`'s side comes from the script itself: ``scripts/cluster_start.sh --print`` lists what it would
 start (components, worker commands, emulator arguments) and the settings every component gets, without
@@ -146,7 +148,8 @@ def test_database_broker_result_backend_and_limiter_agree():
     assert cluster["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].startswith("postgresql+psycopg2://")
     assert cluster["AIRFLOW__CELERY__RESULT_BACKEND"].startswith("db+postgresql://")
     assert urlsplit(cluster["AIRFLOW__CELERY__BROKER_URL"]).path == f"/{CLUSTER_ENV['METASTUDIO_REDIS_BROKER_DB']}"
-    assert urlsplit(cluster["AIRFLOW__METASTUDIO__RATE_LIMIT_STORAGE"]).path == f"/{CLUSTER_ENV['METASTUDIO_REDIS_LIMITER_DB']}"
+    limiter_db = CLUSTER_ENV["METASTUDIO_REDIS_LIMITER_DB"]
+    assert urlsplit(cluster["AIRFLOW__METASTUDIO__RATE_LIMIT_STORAGE"]).path == f"/{limiter_db}"
     assert compose["AIRFLOW__METASTUDIO__DEFAULT_REGION"] == cluster["AIRFLOW__METASTUDIO__DEFAULT_REGION"]
 
 
@@ -167,14 +170,19 @@ def test_the_connection_shares_the_limiter_and_reaches_the_emulator_in_both():
     assert compose_conn.password == DEFAULT_SK
     for conn, limiter, emulator in (
         (compose_conn, compose_env()["AIRFLOW__METASTUDIO__RATE_LIMIT_STORAGE"], "http://emulator:8765"),
-        (cluster_conn, cluster["env"]["AIRFLOW__METASTUDIO__RATE_LIMIT_STORAGE"], cluster["env"]["METASTUDIO_EMULATOR_URL"]),
+        (
+            cluster_conn,
+            cluster["env"]["AIRFLOW__METASTUDIO__RATE_LIMIT_STORAGE"],
+            cluster["env"]["METASTUDIO_EMULATOR_URL"],
+        ),
     ):
         settings = MetaStudioHook.settings_from_connection(conn)
         assert settings.rate_limit_storage == limiter
         assert settings.base_url == emulator
         assert settings.region == CLUSTER_ENV["METASTUDIO_REGION"]
         assert (settings.credentials.ak, settings.credentials.project_id) == (DEFAULT_AK, DEFAULT_PROJECT_ID)
-    assert parse_qs(urlsplit(uri).query)["rate_limit_storage"] == [compose_env()["AIRFLOW__METASTUDIO__RATE_LIMIT_STORAGE"]]
+    compose_limiter = compose_env()["AIRFLOW__METASTUDIO__RATE_LIMIT_STORAGE"]
+    assert parse_qs(urlsplit(uri).query)["rate_limit_storage"] == [compose_limiter]
 
 
 def test_the_same_ports_and_emulator_settings():
@@ -197,7 +205,9 @@ def test_the_provider_is_installed_once_in_the_image():
     for sources in re.findall(r"^COPY (?:--\S+ )*(.+) \S+$", dockerfile, flags=re.M):
         for path in sources.split():
             assert (ROOT / path).exists(), path
-    assert re.search(r'pip install .*-c /opt/metastudio/constraints\.txt .*"/opt/metastudio\[celery,emulator\]"', dockerfile)
+    assert re.search(
+        r'pip install .*-c /opt/metastudio/constraints\.txt .*"/opt/metastudio\[celery,emulator\]"', dockerfile
+    )
     # nothing mounted over it: the containers import the installed package, not a copy from ./plugins
     for name in AIRFLOW + ["emulator"]:
         for volume in SERVICES[name]["volumes"]:
@@ -215,4 +225,5 @@ def test_init_migrates_imports_the_region_pools_and_sets_the_admin_password():
     region = interpolate(SERVICES["airflow-init"]["environment"]["METASTUDIO_REGION"])
     assert (ROOT / "include" / "pools" / f"{region}.json").is_file()
     assert "SIMPLE_AUTH_MANAGER_PASSWORDS_FILE" in script
-    assert 'Path(__file__).resolve().parent.parent / "include"' in (ROOT / "dags" / "metastudio_video_pipeline.py").read_text()
+    pipeline_source = (ROOT / "dags" / "metastudio_video_pipeline.py").read_text()
+    assert 'Path(__file__).resolve().parent.parent / "include"' in pipeline_source

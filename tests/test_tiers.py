@@ -59,7 +59,10 @@ def test_assign_marks_each_test_and_stops_the_collection_naming_every_conflict(t
     assert [[m.name for m in item.marks] for item in good] == [["unit"], ["airflow"]]
     assert [item.stash[tiers.TIER] for item in good] == ["unit", "airflow"]
 
-    bad = [FakeItem(tmp_path / "integration" / "test_c.py", "unit"), FakeItem(tmp_path / "test_d.py", "unit", "browser")]
+    bad = [
+        FakeItem(tmp_path / "integration" / "test_c.py", "unit"),
+        FakeItem(tmp_path / "test_d.py", "unit", "browser"),
+    ]
     with pytest.raises(pytest.UsageError) as refused:
         tiers.assign([*good, *bad], tmp_path)  # type: ignore[arg-type]
     message = str(refused.value)

@@ -118,7 +118,9 @@ def sign(
     sdk_date = next(v for k, v in out.items() if k.lower() == DATE_HEADER.lower())
     signed = signed_header_names(out)
     to_sign = string_to_sign(canonical_request(method, path, pairs, out, signed, body), sdk_date)
-    out["Authorization"] = f"{ALGORITHM} Access={ak}, SignedHeaders={';'.join(signed)}, Signature={signature(sk, to_sign)}"
+    out["Authorization"] = (
+        f"{ALGORITHM} Access={ak}, SignedHeaders={';'.join(signed)}, Signature={signature(sk, to_sign)}"
+    )
     return out
 
 

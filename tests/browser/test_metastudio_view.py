@@ -50,7 +50,8 @@ def room_file() -> Iterator[str]:
     """The test room's definition, written for this module only (its include/ is tests/scheduler_dags)."""
     path = Path(SCHEDULER_DAGS) / "livestream_rooms" / f"{ROOM}.yaml"
     path.write_text(f"room_name: ms-live-{ROOM}\nscenes:\n  - script_name: hello\n    paragraphs: "
-                    "[{title: Hello, text: Hello from the view room.}]\nshow: {max_restarts: 1, live_within_minutes: 2}\n")
+                    "[{title: Hello, text: Hello from the view room.}]\n"
+                    "show: {max_restarts: 1, live_within_minutes: 2}\n")
     try:
         yield f"livestream_rooms/{ROOM}.yaml"
     finally:

@@ -39,7 +39,9 @@ def open_trigger_form(page: Any, dag_id: str) -> Any:
 def show_field(dialog: Any, name: str) -> Any:
     """The form's input for the param ``name``, its section opened (one section is open at a time)."""
     field = dialog.locator(f"#element_{name}")
-    section = dialog.locator("[data-scope=accordion][data-part=item]").filter(has=dialog.page.locator(f"#element_{name}"))
+    section = dialog.locator("[data-scope=accordion][data-part=item]").filter(
+        has=dialog.page.locator(f"#element_{name}")
+    )
     trigger = section.locator("[data-part=item-trigger]").first
     if trigger.get_attribute("data-state") == "closed":
         trigger.click()
@@ -135,14 +137,18 @@ def test_bad_values_are_refused_clearly(page, shots, airflow_cluster):
         run_id = submit(page, dialog)["dag_run_id"]
         assert client.wait_for_run(PIPELINE, run_id, timeout=RUN_TIMEOUT) == "failed"
         page.goto(f"/dags/{PIPELINE}/runs/{run_id}")
-        page.get_by_text(re.compile(r"Failed: .*script_text has 12012 characters \(SSML tags not counted\): MetaStudio accepts at most 10000")).first.wait_for()
+        page.get_by_text(re.compile(
+            r"Failed: .*script_text has 12012 characters \(SSML tags not counted\): MetaStudio accepts at most 10000"
+        )).first.wait_for()
 
 
 def test_the_livestream_trigger_dialog_says_unpausing_turns_the_show_on(page, shots, airflow_cluster):
     with shots.step("the livestream's Trigger dialog"):
         dialog = open_trigger_form(page, LIVESTREAM)
         rooms = show_field(dialog, "room_definitions")
-        dialog.get_by_text(re.compile(r"also turns the daily show on: every room then goes live 20:00")).first.wait_for()
+        dialog.get_by_text(
+            re.compile(r"also turns the daily show on: every room then goes live 20:00")
+        ).first.wait_for()
         assert rooms.get_attribute("required") is None and rooms.get_attribute("aria-required") != "true"
         shots.readme("livestream-trigger.png")
         page.keyboard.press("Escape")

@@ -80,7 +80,9 @@ def test_lost_response_of_a_create_without_lookup_is_not_resent(client):
 @respx.mock
 def test_server_errors_on_reads_are_retried_then_surface_typed(client):
     route = respx.get(f"{BASE}/v1/{PROJECT}/digital-assets/a1").mock(
-        return_value=httpx.Response(503, headers={"X-Request-Id": "req-9"}, json={"error_code": "MSS.5000", "error_msg": "down"})
+        return_value=httpx.Response(
+            503, headers={"X-Request-Id": "req-9"}, json={"error_code": "MSS.5000", "error_msg": "down"}
+        )
     )
     with pytest.raises(MetaStudioAPIError) as info:
         client.call("ShowAsset", {"asset_id": "a1"})

@@ -82,7 +82,8 @@ def test_lost_create_response_finds_the_asset_instead_of_duplicating(metastudio_
 def test_lost_create_response_without_lookup_is_not_resent(metastudio_conn):
     emu = metastudio_conn
     hook = MetaStudioHook()
-    asset_id = hook.call("CreateDigitalAsset", body={"asset_name": f"f-{uuid.uuid4().hex[:8]}", "asset_type": "IMAGE"})["asset_id"]
+    asset = {"asset_name": f"f-{uuid.uuid4().hex[:8]}", "asset_type": "IMAGE"}
+    asset_id = hook.call("CreateDigitalAsset", body=asset)["asset_id"]
     _fault(emu, api="CreateFile", mode="error_after_commit", status=500, count=1)
     body = {"file_name": "a.png", "file_md5": "1B2M2Y8AsgTpgAmY7PhCfg==", "file_size": 0, "file_type": "png",
             "asset_id": asset_id, "asset_file_category": "MAIN"}

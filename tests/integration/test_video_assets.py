@@ -33,7 +33,9 @@ def test_a_new_video_starts_a_catalogue_run_that_writes_it(airflow_cluster, clus
     try:
         before = {r["dag_run_id"] for r in client.get(f"/api/v2/dags/{CATALOGUE}/dagRuns")["dag_runs"]}
         run_id = client.trigger(PIPELINE, conf={"title": "Scheduled on assets", "script_text": "Hello, catalogue."})
-        assert client.wait_for_run(PIPELINE, run_id, timeout=120) == "success", client.ti_state_history(PIPELINE, run_id)
+        assert client.wait_for_run(PIPELINE, run_id, timeout=120) == "success", client.ti_state_history(
+            PIPELINE, run_id
+        )
         video = client.xcom(PIPELINE, run_id, "create_video")
 
         # the event, as the REST API shows it: the video's URI, through the alias, with its extra

@@ -54,7 +54,9 @@ class ClientSettings:
         if self.outage_seconds != 0:  # 0: no riding out, max_attempts alone
             number_setting("outage_seconds", self.outage_seconds)
         if self.region not in REGIONS:
-            raise MetaStudioConfigError("region", f"unknown region {self.region!r}; expected one of {', '.join(REGIONS)}")
+            raise MetaStudioConfigError(
+                "region", f"unknown region {self.region!r}; expected one of {', '.join(REGIONS)}"
+            )
         if self.endpoint:
             check_endpoint(self.endpoint)
 

@@ -26,8 +26,11 @@ def connection_options(conn: Any) -> dict[str, Any]:
     extra = dict(conn.extra_dejson or {})
     key = conn.login or extra.get("aws_access_key_id")
     secret = conn.password or extra.get("aws_secret_access_key")
-    endpoint = (extra.get("endpoint_url") or ((extra.get("service_config") or {}).get("s3") or {}).get("endpoint_url")
-                or (f"{conn.schema or 'https'}://{conn.host}{f':{conn.port}' if conn.port else ''}" if conn.host else None))
+    endpoint = (
+        extra.get("endpoint_url")
+        or ((extra.get("service_config") or {}).get("s3") or {}).get("endpoint_url")
+        or (f"{conn.schema or 'https'}://{conn.host}{f':{conn.port}' if conn.port else ''}" if conn.host else None)
+    )
     if secret:
         try:
             from airflow.sdk.log import mask_secret

@@ -38,7 +38,9 @@ class StartLivestreamOperator(WorkflowOperator):
                  wait_until_live: bool = True, max_live_hours: int = 24, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if not 1 <= max_live_hours <= LIVE_EXIT_MAX_HOURS:
-            raise ValueError(f"max_live_hours must be 1-{LIVE_EXIT_MAX_HOURS} (MetaStudio's bound), not {max_live_hours}")
+            raise ValueError(
+                f"max_live_hours must be 1-{LIVE_EXIT_MAX_HOURS} (MetaStudio's bound), not {max_live_hours}"
+            )
         self.max_live_hours = max_live_hours
         if if_live not in list(IfLive):
             raise ValueError(f"if_live must be {' or '.join(repr(m.value) for m in IfLive)}, not {if_live!r}")
@@ -51,7 +53,9 @@ class StartLivestreamOperator(WorkflowOperator):
     def execute(self, context: Any) -> dict[str, Any]:
         ti = context["ti"]
         running = self.hook.call(
-            "ListSmartLive", {"room_id": self.room_id}, query={"state": ",".join(sorted(LIVE_JOB_ENDED.running)), "limit": 10}
+            "ListSmartLive",
+            {"room_id": self.room_id},
+            query={"state": ",".join(sorted(LIVE_JOB_ENDED.running)), "limit": 10},
         ).get("smart_live_jobs") or []
         if running and not (self.if_live == IfLive.ADOPT or self._retrying(context)):
             raise AirflowFailException(  # not transient: no retry, so no later try can adopt the other stream
