@@ -29,7 +29,7 @@ constraints:
 test: venv
 	$(BIN)/ruff check .
 	$(BIN)/mypy plugins dags tests/typing
-	$(BIN)/pytest -q -n 2
+	$(BIN)/pytest -q -n 2 --durations=25
 
 # The unit tier only (tests/tiers.py: no Airflow run, no cluster, no browser): for every edit, ~30 s.
 # Four workers on two cores: these tests mostly wait (emulator jobs, limiter windows), -n 2 takes ~1.4x as long.
