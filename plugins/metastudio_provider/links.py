@@ -16,7 +16,7 @@ HUAWEI_CLOUD_DOMAIN = "myhuaweicloud.com"
 EMULATOR_PAGES: dict[str, str] = {
     "asset": "assets/{asset_id}",
     "video_job": "video-jobs/{job_id}",
-    "live_job": "live-jobs/{job_id}",
+    "live_job_on_air": "live-jobs/{job_id}",
     "live_job_ended": "live-jobs/{job_id}",
     "avatar_training_job": "avatar-training-jobs/{job_id}",
     "voice_training_job": "voice-training-jobs/{job_id}",

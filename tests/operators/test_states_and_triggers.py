@@ -15,7 +15,6 @@ import pytest
 import respx
 from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowSensorTimeout
 
-from metastudio_provider.operators.waiting import event_result, poll_until
 from metastudio_provider.sensors.metastudio import (
     AssetStateSensor,
     LivestreamJobSensor,
@@ -25,6 +24,7 @@ from metastudio_provider.sensors.metastudio import (
 )
 from metastudio_provider.states import RESOURCES, Outcome, UnknownStateError
 from metastudio_provider.triggers.metastudio import MetaStudioStateTrigger, VideoJobsTrigger
+from metastudio_provider.utils.waiting import event_result, poll_until
 
 BASE = "https://metastudio.unit.invalid"
 PROJECT = "0123456789abcdef0123456789abcdef"

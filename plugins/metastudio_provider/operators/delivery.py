@@ -20,6 +20,7 @@ from metastudio_provider.delivery import (
     target_path,
 )
 from metastudio_provider.hooks.metastudio import MetaStudioHook
+from metastudio_provider.operators.base import entry_point
 from metastudio_provider.operators.videos import CreateVideoOperator
 from metastudio_provider.states import VIDEO_JOB
 
@@ -117,7 +118,8 @@ class DeliverVideosOperator(BaseOperator):
         """The destination folder as an ObjectStoragePath (``AirflowFailException`` when there is none)."""
         return destination_root(self.destination, self.storage_conn_id, self.fallback_destination)
 
-    def deliver_one(self, hook: MetaStudioHook, video: Mapping[str, Any], target: Any, **options: Any) -> dict[str, Any]:
+    def deliver_one(self, hook: MetaStudioHook, video: Mapping[str, Any], target: Any,
+                    **options: Any) -> dict[str, Any]:
         """Deliver one video (``delivery.deliver_video``)."""
         return deliver_video(hook, video, target, **options)
 
@@ -174,7 +176,8 @@ class DeliverBatchVideosOperator(DeliverVideosOperator):
         jobs = ti.xcom_pull(task_ids=self.wait_task)
         return videos_to_deliver(row_results(ti, self.manifest_task, self.chunk_task), jobs)
 
-    def deliver_one(self, hook: MetaStudioHook, video: Mapping[str, Any], target: Any, **options: Any) -> dict[str, Any]:
+    def deliver_one(self, hook: MetaStudioHook, video: Mapping[str, Any], target: Any,
+                    **options: Any) -> dict[str, Any]:
         """Deliver one video, its result also carrying the ``download_url``, ``duration`` and ``asset_name`` of
         the one ShowAsset the copy needs anyway: the report announces the video from them, with no call."""
         asset = hook.show_asset(video["asset_id"])
@@ -213,6 +216,7 @@ class CreateAndDeliverVideoOperator(CreateVideoOperator):
         self.storage_conn_id = storage_conn_id
         self.delivery_attempts = delivery_attempts
 
+    @entry_point
     def execute_complete(self, context: Any, event: dict[str, Any]) -> dict[str, Any]:
         from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
