@@ -48,6 +48,14 @@ def test_the_committed_module_is_what_the_catalog_makes() -> None:
         "operators/api.py is stale: run `python -m metastudio_provider.catalog.codegen` (make generate)")
 
 
+def test_generated_lines_fit_the_line_length_limit() -> None:
+    """ruff's 120 characters hold for the generated file too: summaries, paths and XCom lines are wrapped."""
+    long = [line for line in codegen.render().splitlines() if len(line) > 120]
+    assert not long, long
+    api = all_apis()["Cancel2DDigitalHumanVideo"]  # the longest title and category
+    assert f"    ``{api.method} {api.path}``" in codegen.render().splitlines()
+
+
 def test_check_mode_tells_a_stale_file_and_writing_fixes_it(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     out = tmp_path / "api.py"
     out.write_text(codegen.render().replace('api_name = "ShowAsset"', 'api_name = "ListAssets"'), "utf-8")

@@ -19,7 +19,7 @@ CONSOLE_BASE = "https://console.huaweicloud.com/metastudio/?region={region}"
 CONSOLE_PAGES: dict[str, str] = {
     "asset": "#/digital-assets/detail?assetId={asset_id}",
     "video_job": "#/video-production/detail?jobId={job_id}",
-    "live_job": "#/smart-live/room?roomId={room_id}&jobId={job_id}",
+    "live_job_on_air": "#/smart-live/room?roomId={room_id}&jobId={job_id}",
     "live_job_ended": "#/smart-live/room?roomId={room_id}&jobId={job_id}",
     "avatar_training_job": "#/avatar-training/detail?jobId={job_id}",
     "voice_training_job": "#/voice-training/detail?jobId={job_id}",
@@ -29,7 +29,7 @@ CONSOLE_PAGES: dict[str, str] = {
 EMULATOR_PAGES: dict[str, str] = {
     "asset": "assets/{asset_id}",
     "video_job": "video-jobs/{job_id}",
-    "live_job": "live-jobs/{job_id}",
+    "live_job_on_air": "live-jobs/{job_id}",
     "live_job_ended": "live-jobs/{job_id}",
     "avatar_training_job": "avatar-training-jobs/{job_id}",
     "voice_training_job": "voice-training-jobs/{job_id}",

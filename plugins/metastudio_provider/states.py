@@ -2,7 +2,10 @@
 
 Each ``Resource`` says which API shows it, which path parameters identify it, where its
 state is, and which states mean success, failure or still running. A state in none of the
-three sets is an error (``UnknownStateError``), never a silent wait.
+three sets is an error (``UnknownStateError``), never a silent wait. A livestream job is waited
+for two ways, each a resource named for what success means: ``live_job_on_air`` (PROCESSING) and
+``live_job_ended`` (SUCCEED); its states are named once, ``LIVE_ON_AIR``, ``LIVE_NOT_YET_ON_AIR``
+and ``LIVE_HOLDS_ROOM``.
 """
 
 from __future__ import annotations
@@ -78,6 +81,13 @@ def describe_error(info: dict[str, Any]) -> str:
     return "; ".join(parts) or "no error info"
 
 
+LIVE_ON_AIR = frozenset({"PROCESSING"})
+"""A livestream job on air (live): the show's window is measured from its ``start_time``."""
+LIVE_NOT_YET_ON_AIR = frozenset({"WAITING"})
+"""A livestream job started, not on air yet."""
+LIVE_HOLDS_ROOM = LIVE_NOT_YET_ON_AIR | LIVE_ON_AIR
+"""A livestream job that holds its room (not yet or on air): StopSmartLive takes it, a second start is refused."""
+
 _AVATAR_RUNNING = {
     "WAIT_FILE_UPLOAD", "AUTO_VERIFYING", "MANUAL_VERIFYING", "MANUAL_VERIFY_SUCCESS", "WAIT_TRAINING_DATA_PREPROCESS",
     "TRAINING_DATA_PREPROCESSING", "TRAINING_DATA_PREPROCESS_SUCCESS", "TRAINING", "TRAIN_SUCCESS",
@@ -116,17 +126,17 @@ RESOURCES: dict[str, Resource] = {
             result_fields=("output_asset_config", "script_id", "duration"),
         ),
         Resource(
-            "live_job", "ShowSmartLive", ("room_id", "job_id"), "state",
-            success=frozenset({"PROCESSING"}),  # live: what "start and wait until live" waits for
+            "live_job_on_air", "ShowSmartLive", ("room_id", "job_id"), "state",
+            success=LIVE_ON_AIR,  # what "start and wait until live" waits for; an end before it is a failure
             failure=frozenset({"FAILED", "BLOCKED", "SUCCEED", "CANCELED"}),
-            running=frozenset({"WAITING"}),
+            running=LIVE_NOT_YET_ON_AIR,
             error_fields=("error_info", "block_reason"),
         ),
         Resource(
             "live_job_ended", "ShowSmartLive", ("room_id", "job_id"), "state",
             success=frozenset({"SUCCEED"}),
             failure=frozenset({"FAILED", "BLOCKED", "CANCELED"}),
-            running=frozenset({"WAITING", "PROCESSING"}),
+            running=LIVE_HOLDS_ROOM,
             error_fields=("error_info", "block_reason"),
         ),
         Resource(
@@ -159,16 +169,8 @@ RESOURCES: dict[str, Resource] = {
 
 VIDEO_JOB = RESOURCES["video_job"]
 ASSET = RESOURCES["asset"]
-LIVE_JOB = RESOURCES["live_job"]
-"""A livestream job as something that goes live: success is PROCESSING."""
 LIVE_JOB_ENDED = RESOURCES["live_job_ended"]
-"""A livestream job as something that ends: running while WAITING or PROCESSING (live), SUCCEED when stopped."""
-LIVE_ON_AIR = LIVE_JOB.success
-"""Live (PROCESSING): the show's window is measured from its ``start_time``."""
-LIVE_GOING_LIVE = LIVE_JOB.running
-"""Started, not live yet (WAITING)."""
-LIVE_HOLDS_ROOM = LIVE_JOB_ENDED.running
-"""A livestream job that holds its room (WAITING or PROCESSING): StopSmartLive takes it, a second start is refused."""
+"""A livestream job waited for until it ends: running while it holds its room, SUCCEED when stopped."""
 
 ASSET_ACTIVE = "ACTIVED"
 """The one usable asset state (MetaStudio's spelling)."""

@@ -29,7 +29,7 @@ CASES = {
 @pytest.mark.parametrize("api", sorted(CASES))
 def test_lost_response_finds_only_what_this_call_made(metastudio_conn, api) -> None:
     emu, hook = metastudio_conn, MetaStudioHook()
-    rule, id_key = get_api(api).dedupe, get_api(api).top_level_ids[0]
+    rule, id_key = get_api(api).dedupe, get_api(api).top_level_xcom_fields[0]
     name = f"lost-{uuid.uuid4().hex[:8]}"
     other = hook.call(api, body=CASES[api](name))[id_key]  # same name, made by someone else
     httpx.post(f"{emu.base_url}/_emulator/faults",

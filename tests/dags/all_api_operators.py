@@ -190,7 +190,8 @@ with DAG(
         body={"file_name": "extra.bin", "file_type": "bin", "asset_id": ASSET, "asset_file_category": "OTHER",
               "file_size": 1024, "file_multipart_count": 2},
     )
-    delete_file = DeleteFileOperator(task_id="delete_file", path_params={"file_id": xcom("create_large_file", "file_id")})
+    delete_file = DeleteFileOperator(task_id="delete_file",
+                                     path_params={"file_id": xcom("create_large_file", "file_id")})
 
     # -- video scripts ----------------------------------------------------------------------------
     create_script = CreateVideoScriptsOperator(
@@ -331,14 +332,15 @@ with DAG(
 
     # -- deletes at the end, restore, batch action ---------------------------------------------
     delete_script_copy = DeleteVideoScriptOperator(
-        # CopyVideoScripts pushes no ``script_id`` key (catalog response_ids say "script_id (the new
+        # CopyVideoScripts pushes no ``script_id`` key (catalog xcom_fields say "script_id (the new
         # script)"): take the new id from the return value
         task_id="delete_script_copy", path_params={"script_id": xcom("copy_script", path="['script_id']")}
     )
     delete_rule_group = DeleteInteractionRuleGroupOperator(task_id="delete_rule_group", path_params={"group_id": GROUP})
     delete_product = DeleteProductOperator(task_id="delete_product", path_params={"product_id": PRODUCT})
     delete_room = DeleteSmartLiveRoomOperator(task_id="delete_room", path_params={"room_id": ROOM})
-    delete_avatar_job = Delete2dModelTrainingJobOperator(task_id="delete_avatar_job", path_params={"job_id": AVATAR_JOB})
+    delete_avatar_job = Delete2dModelTrainingJobOperator(task_id="delete_avatar_job",
+                                                         path_params={"job_id": AVATAR_JOB})
     delete_voice_middle = DeleteVoiceTrainingJobOperator(
         task_id="delete_voice_middle", path_params={"job_id": MIDDLE_JOB}
     )

@@ -79,7 +79,7 @@ def test_ids_land_in_xcom_and_results_are_json(dag, run) -> None:
         result = values[(task.task_id, "return_value")]
         assert isinstance(result, dict), task.task_id
         json.dumps(result)  # JSON-serializable
-        for key in task.api.top_level_ids:
+        for key in task.api.top_level_xcom_fields:
             if key in result:
                 assert values[(task.task_id, key)] == result[key], (task.task_id, key)
     for task_id, key in [("create_asset", "asset_id"), ("create_asset", "produce_id"), ("create_file", "file_id"),

@@ -45,7 +45,7 @@ def test_the_real_service_gets_the_console(endpoint):
 
 def test_an_emulator_endpoint_gets_the_emulator_page_without_credentials():
     ids = {"room_id": "r1", "job_id": "j/2"}
-    assert console_url("live_job", "cn-north-4", ids, "http://127.0.0.1:8765/") == (
+    assert console_url("live_job_on_air", "cn-north-4", ids, "http://127.0.0.1:8765/") == (
         "http://127.0.0.1:8765/_emulator/ui/live-jobs/j%2F2")
     assert console_url("asset", "cn-east-3", {"asset_id": "a1"}, "http://user:secret@emu.local:9/base") == (
         "http://emu.local:9/base/_emulator/ui/assets/a1")

@@ -15,7 +15,6 @@ import pytest
 import respx
 from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowSensorTimeout
 
-from metastudio_provider.operators.waiting import event_result, poll_until
 from metastudio_provider.sensors.metastudio import (
     AssetStateSensor,
     LivestreamJobSensor,
@@ -25,6 +24,7 @@ from metastudio_provider.sensors.metastudio import (
 )
 from metastudio_provider.states import RESOURCES, Outcome, UnknownStateError
 from metastudio_provider.triggers.metastudio import MetaStudioStateTrigger, VideoJobsTrigger
+from metastudio_provider.utils.waiting import event_result, poll_until
 
 BASE = "https://metastudio.unit.invalid"
 PROJECT = "0123456789abcdef0123456789abcdef"
@@ -180,3 +180,12 @@ def test_many_jobs_trigger_reports_a_job_that_does_not_exist(conn) -> None:
         200, json={"count": 0, "jobs": []}))
     event = first_event(VideoJobsTrigger([JOB], poll_interval=0.05, end_time=time.time() + 60), timeout=1.0)
     assert event["status"] in ("error", "failure")
+
+
+def test_a_trigger_stored_under_the_live_jobs_earlier_kind_still_resumes() -> None:
+    """A livestream wait deferred before ``live_job`` was renamed ``live_job_on_air``: Airflow rebuilds its
+    trigger from the stored kwargs, and it must poll the same resource, not fail with an unknown kind."""
+    stored = MetaStudioStateTrigger(kind="live_job", ids={"room_id": "r", "job_id": "j"})
+    assert stored.kind == "live_job_on_air" and stored.serialize()[1]["kind"] == "live_job_on_air"
+    with pytest.raises(ValueError, match="unknown MetaStudio resource kind"):
+        MetaStudioStateTrigger(kind="live_jobs", ids={})

@@ -81,7 +81,8 @@ def test_upload_asset_from_a_path_and_an_object_storage_path(happy, emulator, in
         out = result(happy, task_id)
         assert out["asset_state"] == "ACTIVED" and HEX_ID.match(out["asset_id"])
         assert values[(task_id, "asset_id")] == out["asset_id"]
-        assert values[(task_id, "metastudio_console_url")] == f"{emulator.base_url}/_emulator/ui/assets/{out['asset_id']}"
+        console_url = f"{emulator.base_url}/_emulator/ui/assets/{out['asset_id']}"
+        assert values[(task_id, "metastudio_console_url")] == console_url
         asset = emu_call(emulator, "ShowAsset", {"asset_id": out["asset_id"]})
         (main,) = [f for f in asset["files"] if f["asset_file_category"] == "MAIN"]
         assert main["file_name"] == inputs["conf"][key].rsplit("/", 1)[1]
@@ -165,7 +166,7 @@ def test_the_sensors_and_waits_really_deferred(happy) -> None:
     deferred = {d["task_id"]: d for d in happy[3]}
     must_defer = {
         "create_video": "video_job", "video_deferrable": "video_job",
-        "live_deferrable": "live_job", "start_live_and_wait": "live_job",
+        "live_deferrable": "live_job_on_air", "start_live_and_wait": "live_job_on_air",
         "train_avatar": "avatar_training_job", "avatar_deferrable": "avatar_training_job",
         "train_voice": "voice_training_job", "voice_deferrable": "voice_training_job",
         "tts_deferrable": "tts_audition",
@@ -204,7 +205,8 @@ def test_failures_fail_with_clear_messages(dagbag, emulator, capfd, caplog) -> N
     assert logs.count("MSS.00010001") >= 3
     # a timeout says what was awaited, its state and how long
     assert re.search(r"asset \{'asset_id': '[0-9a-f]{32}'\} still CREATING after 1 s", logs)
-    assert re.search(r"Sensor has timed out; run duration of [\d.]+ seconds exceeds the specified timeout of 1\.0", logs)
+    assert re.search(r"Sensor has timed out; run duration of [\d.]+ seconds exceeds the specified timeout of 1\.0",
+                     logs)
     # a job that does not exist fails at once with MetaStudio's 404, it is not waited for
     assert re.search(r"Show2DDigitalHumanVideo failed: HTTP 404", logs)
     kinds = {d["task_id"]: (d["kind"], d["event"]["status"]) for d in deferrals}

@@ -59,7 +59,9 @@ class Api:
     headers: tuple[str, ...]
     body_model: str | None
     body_required: tuple[str, ...]
-    response_ids: tuple[str, ...]
+    xcom_fields: tuple[str, ...]
+    """Response fields worth an XCom key of their own: ids, states, counts, errors, upload URLs (dotted
+    paths; ``[]`` marks a list). Only the top-level ones are pushed (``top_level_xcom_fields``)."""
     limits: Mapping[str, int]
     dedupe: Dedupe | None = None
     resource_params: tuple[str, ...] = field(init=False)
@@ -86,9 +88,10 @@ class Api:
         )
 
     @property
-    def top_level_ids(self) -> tuple[str, ...]:
-        """Response ids that are plain top-level fields (``job_id``, not ``jobs[].job_id``)."""
-        return tuple(i for i in self.response_ids if re.fullmatch(r"\w+", i))
+    def top_level_xcom_fields(self) -> tuple[str, ...]:
+        """The ``xcom_fields`` that are plain top-level fields (``job_id``, not ``jobs[].job_id``): each API
+        operator pushes these under their own XCom keys."""
+        return tuple(name for name in self.xcom_fields if re.fullmatch(r"\w+", name))
 
     def limit(self, region: str) -> int:
         try:
@@ -123,7 +126,7 @@ def _load() -> dict[str, Api]:
             headers=tuple(item["headers"]),
             body_model=item["body_model"],
             body_required=tuple(item["body_required"]),
-            response_ids=tuple(item["response_ids"]),
+            xcom_fields=tuple(item["xcom_fields"]),
             limits=MappingProxyType(dict(item["limits"])),
             dedupe=Dedupe(**{**dedupe, "query": MappingProxyType(dedupe["query"])}) if dedupe else None,
         )

@@ -17,6 +17,7 @@ from metastudio_provider.catalog import Api, all_apis
 COMMAND = "python -m metastudio_provider.catalog.codegen"
 TARGET = Path(__file__).resolve().parent.parent / "operators" / "api.py"
 WIDTH = 110
+"""Generated lines stay within this many characters (ruff's limit is 120)."""
 
 HEADER = f'''\
 # Generated from catalog/apis.json by `{COMMAND}` (make generate): do not edit.
@@ -25,9 +26,9 @@ HEADER = f'''\
 
 Each takes its path parameters by name (``asset_id=...``, templated; ``project_id`` comes from the
 connection), templated ``query`` and ``body``, and the arguments of ``MetaStudioApiOperator`` and
-BaseOperator. It returns the JSON response (its XCom ``return_value``) and pushes each top-level
-resource id (``asset_id``, ``job_id``, ...) as its own XCom key. Its default pool is its API's pool
-in its region.
+BaseOperator. It returns the JSON response (its XCom ``return_value``) and pushes each of its API's
+top-level XCom fields (ids such as ``asset_id`` and ``job_id``, states, counts, upload URLs) under its
+own XCom key. Its default pool is its API's pool in its region.
 """
 
 from __future__ import annotations
@@ -48,14 +49,19 @@ def _names(items: Iterable[str]) -> str:
     return ", ".join(f"``{item}``" for item in items)
 
 
+def _wrap(text: str, first: str = "    ", rest: str = "    ") -> list[str]:
+    """``text`` as docstring lines of at most ``WIDTH`` characters (words and paths are never split)."""
+    return textwrap.wrap(text, WIDTH, initial_indent=first, subsequent_indent=rest, break_long_words=False,
+                         break_on_hyphens=False)
+
+
 def _param(name: str, text: str) -> list[str]:
-    lines = textwrap.wrap(f":param {name}: {text}", WIDTH - 4, subsequent_indent="    ", break_on_hyphens=False)
-    return ["    " + line for line in lines]
+    return _wrap(f":param {name}: {text}", rest="        ")
 
 
 def docstring(api: Api) -> list[str]:
-    """The class docstring: title, method and path, parameters, body model, ids pushed to XCom."""
-    lines = [f'    """{api.title} ({api.category}): ``{api.method} {api.path}``.', ""]
+    """The class docstring: title, method and path, parameters, body model, fields pushed to XCom."""
+    lines = [*_wrap(f"{api.title} ({api.category}).", first='    """'), "", f"    ``{api.method} {api.path}``", ""]
     for name in api.resource_params:
         lines += _param(name, "path parameter, templated (a string or an upstream ``XComArg``).")
     query = f"query parameters: {_names(api.query_params)}." if api.query_params else "query parameters: none."
@@ -65,22 +71,22 @@ def docstring(api: Api) -> list[str]:
         lines += _param("body", f"the JSON body, model ``{api.body_model}``{required}.")
     else:
         lines += _param("body", "the API takes no body.")
-    ids = f"; also {_names(api.top_level_ids)}, each under its own key" if api.top_level_ids else ""
-    lines += ["", f"    XCom: the JSON response{ids}."]
+    fields = api.top_level_xcom_fields
+    also = f"; also {_names(fields)}, each under its own key" if fields else ""
+    lines += ["", *_wrap(f"XCom: the JSON response{also}.")]
     if api.dedupe:
-        lines += [""]
-        lines += textwrap.wrap(
+        identity = api.dedupe.identity
+        lines += ["", *_wrap(
             f"A retried try finds what its earlier try made (``{api.dedupe.list}``) instead of creating it again"
-            + (f"; the task instance's identity token goes in ``{api.dedupe.identity}``." if api.dedupe.identity else "."),
-            WIDTH - 4, initial_indent="    ", subsequent_indent="    ", break_on_hyphens=False,
-        )
+            + (f"; the task instance's identity token goes in ``{identity}``." if identity else "."))]
     lines += ['    """']
     return lines
 
 
 def operator_class(api: Api) -> str:
     """The source of one generated operator class."""
-    lines = [f"class {class_name(api)}(MetaStudioApiOperator):", *docstring(api), "", f'    api_name = "{api.name}"', ""]
+    lines = [f"class {class_name(api)}(MetaStudioApiOperator):", *docstring(api), "",
+             f'    api_name = "{api.name}"', ""]
     lines += ["    def __init__(", "        self,", "        *,"]
     lines += [f"        {name}: str | XComArg | None = None," for name in api.resource_params]
     lines += ["        query: dict[str, Any] | None = None,", "        body: dict[str, Any] | None = None,"]

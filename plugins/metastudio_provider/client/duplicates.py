@@ -106,7 +106,7 @@ class Lookup:
                 continue
             if rule.identity and token is not None and not carries(get_path(item, rule.identity), token):
                 continue
-            found = {key: item[key] for key in self.call.api.top_level_ids if key in item}
+            found = {key: item[key] for key in self.call.api.top_level_xcom_fields if key in item}
             log.warning("%s: found the resource an earlier attempt made (%s); not creating it again",
                         self.call.api.name, found)
             return {**item, **found, "found_existing": True}

@@ -13,6 +13,7 @@ from metastudio_provider.checks.rooms import room_problems
 from metastudio_provider.hooks import request_bodies
 from metastudio_provider.hooks.metastudio import identity_token, with_identity
 from metastudio_provider.livestream.claims import Claim, Runs, settle_room
+from metastudio_provider.operators.base import entry_point
 from metastudio_provider.operators.workflow import WorkflowOperator
 from metastudio_provider.utils.time import service_time
 
@@ -38,7 +39,7 @@ class PrepareLivestreamRoomOperator(WorkflowOperator):
     ahead of this host's, measured on the room's ``update_time``; ``LivestreamShowOperator`` takes it).
     """
 
-    template_fields = ("definition", "identity", "show_task_id")
+    template_fields = ("definition", "identity", "show_task_id", "metastudio_conn_id")
     template_fields_renderers = {"definition": "json"}
     operator_extra_links = ()  # a room has no console page here: a link would look up an XCom never pushed
     api_name = "CreateSmartLiveRoom"
@@ -50,6 +51,7 @@ class PrepareLivestreamRoomOperator(WorkflowOperator):
         self.identity = identity
         self.show_task_id = show_task_id
 
+    @entry_point
     def execute(self, context: Any) -> dict[str, Any]:
         ti, hook, definition = context["ti"], self.hook, self.definition
         if not isinstance(definition, dict):

@@ -39,7 +39,7 @@ from metastudio_provider.livestream.steps import (
     with_live_exit,
 )
 from metastudio_provider.livestream.watch import LivestreamWatchTrigger, ended_at
-from metastudio_provider.operators.base import closes_hook, fail_fast
+from metastudio_provider.operators.base import entry_point
 from metastudio_provider.operators.workflow import WorkflowOperator
 from metastudio_provider.states import LIVE_HOLDS_ROOM
 from metastudio_provider.utils.time import service_time
@@ -72,7 +72,7 @@ class LivestreamShowOperator(WorkflowOperator):
     """
 
     template_fields = ("room_id", "starts_at", "duration", "missed_grace", "max_restarts", "live_within",
-                       "clock_skew", "body")
+                       "clock_skew", "body", "metastudio_conn_id")
     template_fields_renderers = {"body": "json"}
     api_name = "StartSmartLive"
 
@@ -90,18 +90,17 @@ class LivestreamShowOperator(WorkflowOperator):
         self.body = body
         self._job_id: str | None = None
 
+    @entry_point
     def execute(self, context: Any) -> dict[str, Any]:
         return self.go_live(context, state=ShowState(plan=self._plan(context)).to_json())
 
     # -- where a deferral resumes: the state travels as one JSON value ----------------------------------
-    @closes_hook
-    @fail_fast
+    @entry_point
     def go_live(self, context: Any, event: Any = None, state: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """At the planned start (``event``: the ``DateTimeTrigger``'s moment, not needed)."""
         return self._run(context, self._state(context, state), None)
 
-    @closes_hook
-    @fail_fast
+    @entry_point
     def watched(self, context: Any, event: dict[str, Any], state: Mapping[str, Any] | None = None,
                 **earlier: Any) -> dict[str, Any]:
         """The watch's event. ``earlier``: the resume kwargs of a show deferred by the provider before its
@@ -187,7 +186,7 @@ class LivestreamShowOperator(WorkflowOperator):
         self._job_id = job_id
         ids = {"room_id": self.room_id, "job_id": job_id}
         ti.xcom_push(key="job_id", value=job_id)
-        self._link(context, "live_job", ids)
+        self._link(context, "live_job_on_air", ids)
         plan, ends_at = state.plan, state.ends_at
         trigger = LivestreamWatchTrigger(
             room_id=self.room_id, job_id=job_id, duration=plan.duration, ends_at=ends_at, live_by=step.live_by,

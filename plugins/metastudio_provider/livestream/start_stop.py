@@ -10,9 +10,10 @@ from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 from metastudio_provider.livestream.claims import stop_job
 from metastudio_provider.livestream.statuses import IfLive
 from metastudio_provider.livestream.steps import LIVE_EXIT_MAX_HOURS, with_live_exit
-from metastudio_provider.operators.waiting import event_result
+from metastudio_provider.operators.base import entry_point
 from metastudio_provider.operators.workflow import WorkflowOperator
-from metastudio_provider.states import LIVE_JOB_ENDED
+from metastudio_provider.states import LIVE_HOLDS_ROOM
+from metastudio_provider.utils.waiting import event_result
 
 __all__ = ["StartLivestreamOperator", "StopLivestreamOperator"]
 
@@ -30,7 +31,7 @@ class StartLivestreamOperator(WorkflowOperator):
         that no livestream started from Airflow runs on if Airflow is gone. Default 24.
     """
 
-    template_fields = ("room_id", "body")
+    template_fields = ("room_id", "body", "metastudio_conn_id")
     template_fields_renderers = {"body": "json"}
     api_name = "StartSmartLive"
 
@@ -50,12 +51,13 @@ class StartLivestreamOperator(WorkflowOperator):
         self.wait_until_live = wait_until_live
         self.started_job_id: str | None = None
 
+    @entry_point
     def execute(self, context: Any) -> dict[str, Any]:
         ti = context["ti"]
         running = self.hook.call(
             "ListSmartLive",
             {"room_id": self.room_id},
-            query={"state": ",".join(sorted(LIVE_JOB_ENDED.running)), "limit": 10},
+            query={"state": ",".join(sorted(LIVE_HOLDS_ROOM)), "limit": 10},
         ).get("smart_live_jobs") or []
         if running and not (self.if_live == IfLive.ADOPT or self._retrying(context)):
             raise AirflowFailException(  # not transient: no retry, so no later try can adopt the other stream
@@ -72,11 +74,12 @@ class StartLivestreamOperator(WorkflowOperator):
         ids = {"room_id": self.room_id, "job_id": job_id}
         ti.xcom_push(key="room_id", value=self.room_id)
         ti.xcom_push(key="job_id", value=job_id)
-        self._link(context, "live_job", ids)
+        self._link(context, "live_job_on_air", ids)
         if not self.wait_until_live:
             return ids
-        return self.execute_complete(context, self._wait("live_job", ids))
+        return self.execute_complete(context, self._wait("live_job_on_air", ids))
 
+    @entry_point
     def execute_complete(self, context: Any, event: dict[str, Any]) -> dict[str, Any]:
         response = event_result(event, self.wait_timeout, self.log)
         return {"room_id": response.get("room_id", event["ids"]["room_id"]), "job_id": response["job_id"],
@@ -90,7 +93,7 @@ class StartLivestreamOperator(WorkflowOperator):
 class StopLivestreamOperator(WorkflowOperator):
     """Stop a livestream and wait (deferred) until it has ended; a livestream already ended is left alone."""
 
-    template_fields = ("room_id", "job_id")
+    template_fields = ("room_id", "job_id", "metastudio_conn_id")
     api_name = "StopSmartLive"
 
     def __init__(self, *, room_id: str, job_id: str, wait_until_ended: bool = True, **kwargs: Any) -> None:
@@ -99,20 +102,22 @@ class StopLivestreamOperator(WorkflowOperator):
         self.job_id = job_id
         self.wait_until_ended = wait_until_ended
 
+    @entry_point
     def execute(self, context: Any) -> dict[str, Any]:
         if not self.job_id or self.job_id == "None":
             raise AirflowSkipException(f"no livestream was started in room {self.room_id}: nothing to stop")
         ids = {"room_id": self.room_id, "job_id": self.job_id}
         state = self.hook.show_live_job(**ids).get("state")
-        if state in LIVE_JOB_ENDED.running:
+        if state in LIVE_HOLDS_ROOM:
             self.hook.call("StopSmartLive", ids)
         else:
             self.log.info("Livestream %s already ended (%s)", self.job_id, state)
-        self._link(context, "live_job", ids)
+        self._link(context, "live_job_ended", ids)
         if not self.wait_until_ended:
             return {**ids, "state": state}
         return self.execute_complete(context, self._wait("live_job_ended", ids))
 
+    @entry_point
     def execute_complete(self, context: Any, event: dict[str, Any]) -> dict[str, Any]:
         response = event_result(event, self.wait_timeout, self.log)
         return {**event["ids"], "state": response["state"]}

@@ -21,14 +21,14 @@ from metastudio_provider.client import MetaStudioError
 from metastudio_provider.hooks.metastudio import MetaStudioHook
 from metastudio_provider.livestream.statuses import WatchStatus
 from metastudio_provider.states import (
-    LIVE_GOING_LIVE,
     LIVE_HOLDS_ROOM,
     LIVE_JOB_ENDED,
+    LIVE_NOT_YET_ON_AIR,
     LIVE_ON_AIR,
     UnknownStateError,
     describe_error,
 )
-from metastudio_provider.triggers.metastudio import _MetaStudioTrigger
+from metastudio_provider.triggers.base import MetaStudioBaseTrigger
 from metastudio_provider.utils.time import service_time
 
 FIRST_LOOK = 1.0
@@ -48,7 +48,7 @@ def ended_at(response: dict[str, Any], clock_skew: float) -> float | None:
     return end - clock_skew if end is not None else None
 
 
-class LivestreamWatchTrigger(_MetaStudioTrigger):
+class LivestreamWatchTrigger(MetaStudioBaseTrigger):
     """Watch livestream ``job_id`` in ``room_id``; stop it at its end.
 
     :param duration: seconds live, counted from MetaStudio's ``start_time`` of the job (read in this
@@ -81,7 +81,7 @@ class LivestreamWatchTrigger(_MetaStudioTrigger):
         self._fired = False
         self._seen_live: float | None = None  # the last time a look found the job holding the room
 
-    def _own_fields(self) -> dict[str, Any]:
+    def own_fields(self) -> dict[str, Any]:
         return {"room_id": self.room_id, "job_id": self.job_id, "duration": self.duration, "ends_at": self.ends_at,
                 "live_by": self.live_by, "clock_skew": self.clock_skew, "stop_wait": self.stop_wait}
 
@@ -122,7 +122,7 @@ class LivestreamWatchTrigger(_MetaStudioTrigger):
                         ends_at = live_since + self.duration
                     self.log.info("Livestream %s in room %s is live since %s; stopping it at %s", self.job_id,
                                   self.room_id, _clock(live_since), _clock(ends_at))
-                if state in LIVE_GOING_LIVE and self.live_by is not None and time.time() >= self.live_by:
+                if state in LIVE_NOT_YET_ON_AIR and self.live_by is not None and time.time() >= self.live_by:
                     self.log.warning("Livestream %s is still %s at %s: stopping it", self.job_id, state,
                                      _clock(self.live_by))
                     response, stopped_at = await self._stop(hook)

@@ -4,9 +4,9 @@
 
 Each takes its path parameters by name (``asset_id=...``, templated; ``project_id`` comes from the
 connection), templated ``query`` and ``body``, and the arguments of ``MetaStudioApiOperator`` and
-BaseOperator. It returns the JSON response (its XCom ``return_value``) and pushes each top-level
-resource id (``asset_id``, ``job_id``, ...) as its own XCom key. Its default pool is its API's pool
-in its region.
+BaseOperator. It returns the JSON response (its XCom ``return_value``) and pushes each of its API's
+top-level XCom fields (ids such as ``asset_id`` and ``job_id``, states, counts, upload URLs) under its
+own XCom key. Its default pool is its API's pool in its region.
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ from metastudio_provider.operators.api_base import MetaStudioApiOperator, merge_
 
 
 class CreateDigitalAssetOperator(MetaStudioApiOperator):
-    """Creating an Asset (Digital Asset Management): ``POST /v1/{project_id}/digital-assets``.
+    """Creating an Asset (Digital Asset Management).
+
+    ``POST /v1/{project_id}/digital-assets``
 
     :param query: query parameters: none.
     :param body: the JSON body, model ``CreateDigitalAssetRequestBody`` (required: ``asset_name``,
@@ -44,7 +46,9 @@ class CreateDigitalAssetOperator(MetaStudioApiOperator):
 
 
 class ListAssetsOperator(MetaStudioApiOperator):
-    """Querying Assets (Digital Asset Management): ``GET /v1/{project_id}/digital-assets``.
+    """Querying Assets (Digital Asset Management).
+
+    ``GET /v1/{project_id}/digital-assets``
 
     :param query: query parameters: ``limit``, ``offset``, ``name``, ``tag``, ``tag_combination_type``,
         ``start_time``, ``end_time``, ``asset_type``, ``sort_key``, ``sort_dir``, ``asset_source``,
@@ -70,7 +74,9 @@ class ListAssetsOperator(MetaStudioApiOperator):
 
 
 class UpdateDigitalAssetOperator(MetaStudioApiOperator):
-    """Updating an Asset (Digital Asset Management): ``PUT /v1/{project_id}/digital-assets/{asset_id}``.
+    """Updating an Asset (Digital Asset Management).
+
+    ``PUT /v1/{project_id}/digital-assets/{asset_id}``
 
     :param asset_id: path parameter, templated (a string or an upstream ``XComArg``).
     :param query: query parameters: none.
@@ -94,7 +100,9 @@ class UpdateDigitalAssetOperator(MetaStudioApiOperator):
 
 
 class DeleteAssetOperator(MetaStudioApiOperator):
-    """Deleting an Asset (Digital Asset Management): ``DELETE /v1/{project_id}/digital-assets/{asset_id}``.
+    """Deleting an Asset (Digital Asset Management).
+
+    ``DELETE /v1/{project_id}/digital-assets/{asset_id}``
 
     :param asset_id: path parameter, templated (a string or an upstream ``XComArg``).
     :param query: query parameters: ``mode``.
@@ -118,7 +126,9 @@ class DeleteAssetOperator(MetaStudioApiOperator):
 
 
 class ShowAssetOperator(MetaStudioApiOperator):
-    """Querying Asset Details (Digital Asset Management): ``GET /v1/{project_id}/digital-assets/{asset_id}``.
+    """Querying Asset Details (Digital Asset Management).
+
+    ``GET /v1/{project_id}/digital-assets/{asset_id}``
 
     :param asset_id: path parameter, templated (a string or an upstream ``XComArg``).
     :param query: query parameters: none.
@@ -142,7 +152,9 @@ class ShowAssetOperator(MetaStudioApiOperator):
 
 
 class RestoreAssetOperator(MetaStudioApiOperator):
-    """Restoring a Deleted Asset (Digital Asset Management): ``POST /v1/{project_id}/digital-assets/{asset_id}/restore``.
+    """Restoring a Deleted Asset (Digital Asset Management).
+
+    ``POST /v1/{project_id}/digital-assets/{asset_id}/restore``
 
     :param asset_id: path parameter, templated (a string or an upstream ``XComArg``).
     :param query: query parameters: none.
@@ -166,7 +178,9 @@ class RestoreAssetOperator(MetaStudioApiOperator):
 
 
 class BatchExecuteAssetActionOperator(MetaStudioApiOperator):
-    """Batch Asset Operations (Digital Asset Management): ``POST /v1/{project_id}/digital-assets/batch-action``.
+    """Batch Asset Operations (Digital Asset Management).
+
+    ``POST /v1/{project_id}/digital-assets/batch-action``
 
     :param query: query parameters: none.
     :param body: the JSON body, model ``BatchAssetActionReq`` (required: ``action``, ``asset_ids``).
@@ -187,7 +201,9 @@ class BatchExecuteAssetActionOperator(MetaStudioApiOperator):
 
 
 class ListAssetSummaryOperator(MetaStudioApiOperator):
-    """Querying Asset Summary (Digital Asset Management): ``POST /v1/{project_id}/digital-assets/summarys``.
+    """Querying Asset Summary (Digital Asset Management).
+
+    ``POST /v1/{project_id}/digital-assets/summarys``
 
     :param query: query parameters: none.
     :param body: the JSON body, model ``ListAssetSummarysReq`` (required: ``asset_ids``).
@@ -208,13 +224,16 @@ class ListAssetSummaryOperator(MetaStudioApiOperator):
 
 
 class ShowAssetReplicationInfoOperator(MetaStudioApiOperator):
-    """Querying Asset Copy Information (Digital Asset Management): ``GET /v1/{project_id}/digital-assets/{asset_id}/replication-info``.
+    """Querying Asset Copy Information (Digital Asset Management).
+
+    ``GET /v1/{project_id}/digital-assets/{asset_id}/replication-info``
 
     :param asset_id: path parameter, templated (a string or an upstream ``XComArg``).
     :param query: query parameters: none.
     :param body: the API takes no body.
 
-    XCom: the JSON response; also ``asset_id``, ``asset_info``, ``encryption_info``, ``expire_time``, each under its own key.
+    XCom: the JSON response; also ``asset_id``, ``asset_info``, ``encryption_info``, ``expire_time``, each
+    under its own key.
     """
 
     api_name = "ShowAssetReplicationInfo"
@@ -232,7 +251,9 @@ class ShowAssetReplicationInfoOperator(MetaStudioApiOperator):
 
 
 class CreateAssetByReplicationInfoOperator(MetaStudioApiOperator):
-    """Copying an Asset (Digital Asset Management): ``POST /v1/{project_id}/digital-assets-by-replication-info``.
+    """Copying an Asset (Digital Asset Management).
+
+    ``POST /v1/{project_id}/digital-assets-by-replication-info``
 
     :param query: query parameters: none.
     :param body: the JSON body, model ``ReplicationAssetInfo``.
@@ -253,7 +274,9 @@ class CreateAssetByReplicationInfoOperator(MetaStudioApiOperator):
 
 
 class CreateFileOperator(MetaStudioApiOperator):
-    """Creating a File and Obtaining the URL for File Upload (File Management): ``POST /v1/{project_id}/files``.
+    """Creating a File and Obtaining the URL for File Upload (File Management).
+
+    ``POST /v1/{project_id}/files``
 
     :param query: query parameters: none.
     :param body: the JSON body, model ``FilesCreateReq`` (required: ``file_name``, ``file_md5``,
@@ -275,7 +298,9 @@ class CreateFileOperator(MetaStudioApiOperator):
 
 
 class DeleteFileOperator(MetaStudioApiOperator):
-    """Deleting a File (File Management): ``DELETE /v1/{project_id}/files/{file_id}``.
+    """Deleting a File (File Management).
+
+    ``DELETE /v1/{project_id}/files/{file_id}``
 
     :param file_id: path parameter, templated (a string or an upstream ``XComArg``).
     :param query: query parameters: none.
@@ -299,7 +324,9 @@ class DeleteFileOperator(MetaStudioApiOperator):
 
 
 class ConfirmFileUploadOperator(MetaStudioApiOperator):
-    """Confirming the Upload of a File (File Management): ``POST /v1/{project_id}/files/{file_id}/complete``.
+    """Confirming the Upload of a File (File Management).
+
+    ``POST /v1/{project_id}/files/{file_id}/complete``
 
     :param file_id: path parameter, templated (a string or an upstream ``XComArg``).
     :param query: query parameters: none.
@@ -323,7 +350,9 @@ class ConfirmFileUploadOperator(MetaStudioApiOperator):
 
 
 class CreateLargeFileOperator(MetaStudioApiOperator):
-    """Creating a Large File (File Management): ``POST /v1/{project_id}/large-files``.
+    """Creating a Large File (File Management).
+
+    ``POST /v1/{project_id}/large-files``
 
     :param query: query parameters: none.
     :param body: the JSON body, model ``LargeFilesCreateReq`` (required: ``file_name``, ``file_type``,
@@ -345,7 +374,9 @@ class CreateLargeFileOperator(MetaStudioApiOperator):
 
 
 class CreateVideoScriptsOperator(MetaStudioApiOperator):
-    """Creating a Video Script (Video Script Management): ``POST /v1/{project_id}/digital-human-video-scripts``.
+    """Creating a Video Script (Video Script Management).
+
+    ``POST /v1/{project_id}/digital-human-video-scripts``
 
     :param query: query parameters: none.
     :param body: the JSON body, model ``CreateVideoScriptsReq``.
@@ -369,7 +400,9 @@ class CreateVideoScriptsOperator(MetaStudioApiOperator):
 
 
 class ListVideoScriptsOperator(MetaStudioApiOperator):
-    """Querying Video Scripts (Video Script Management): ``GET /v1/{project_id}/digital-human-video-scripts``.
+    """Querying Video Scripts (Video Script Management).
+
+    ``GET /v1/{project_id}/digital-human-video-scripts``
 
     :param query: query parameters: ``offset``, ``limit``, ``name``, ``script_catalog``, ``view_mode``.
     :param body: the API takes no body.
@@ -390,7 +423,9 @@ class ListVideoScriptsOperator(MetaStudioApiOperator):
 
 
 class ShowVideoScriptOperator(MetaStudioApiOperator):
-    """Querying Video Script Details (Video Script Management): ``GET /v1/{project_id}/digital-human-video-scripts/{script_id}``.
+    """Querying Video Script Details (Video Script Management).
+
+    ``GET /v1/{project_id}/digital-human-video-scripts/{script_id}``
 
     :param script_id: path parameter, templated (a string or an upstream ``XComArg``).
     :param query: query parameters: none.
@@ -414,7 +449,9 @@ class ShowVideoScriptOperator(MetaStudioApiOperator):
 
 
 class UpdateVideoScriptOperator(MetaStudioApiOperator):
-    """Updating a Video Script (Video Script Management): ``PUT /v1/{project_id}/digital-human-video-scripts/{script_id}``.
+    """Updating a Video Script (Video Script Management).
+
+    ``PUT /v1/{project_id}/digital-human-video-scripts/{script_id}``
 
     :param script_id: path parameter, templated (a string or an upstream ``XComArg``).
     :param query: query parameters: none.
@@ -438,7 +475,9 @@ class UpdateVideoScriptOperator(MetaStudioApiOperator):
 
 
 class DeleteVideoScriptOperator(MetaStudioApiOperator):
-    """Deleting a Video Script (Video Script Management): ``DELETE /v1/{project_id}/digital-human-video-scripts/{script_id}``.
+    """Deleting a Video Script (Video Script Management).
+
+    ``DELETE /v1/{project_id}/digital-human-video-scripts/{script_id}``
 
     :param script_id: path parameter, templated (a string or an upstream ``XComArg``).
     :param query: query parameters: none.
@@ -462,7 +501,9 @@ class DeleteVideoScriptOperator(MetaStudioApiOperator):
 
 
 class CopyVideoScriptsOperator(MetaStudioApiOperator):
-    """Copying a Video Script (Video Script Management): ``POST /v1/{project_id}/digital-human-video-scripts/{script_id}/copy``.
+    """Copying a Video Script (Video Script Management).
+
+    ``POST /v1/{project_id}/digital-human-video-scripts/{script_id}/copy``
 
     :param script_id: path parameter, templated (a string or an upstream ``XComArg``).
     :param query: query parameters: none.
@@ -486,7 +527,9 @@ class CopyVideoScriptsOperator(MetaStudioApiOperator):
 
 
 class ListDigitalHumanVideoOperator(MetaStudioApiOperator):
-    """Querying Video Production Tasks (Virtual Human Video Production Management): ``GET /v1/{project_id}/digital-human-videos``.
+    """Querying Video Production Tasks (Virtual Human Video Production Management).
+
+    ``GET /v1/{project_id}/digital-human-videos``
 
     :param query: query parameters: ``offset``, ``limit``, ``state``, ``sort_key``, ``sort_dir``,
         ``create_until``, ``create_since``, ``fuzzy_query_field``, ``script_id``, ``asset_name``,
@@ -509,15 +552,16 @@ class ListDigitalHumanVideoOperator(MetaStudioApiOperator):
 
 
 class Create2DDigitalHumanVideoOperator(MetaStudioApiOperator):
-    """Creating a Virtual Avatar Video Production Task (Virtual Avatar Video Production Management): ``POST /v1/{project_id}/2d-digital-human-videos``.
+    """Creating a Virtual Avatar Video Production Task (Virtual Avatar Video Production Management).
+
+    ``POST /v1/{project_id}/2d-digital-human-videos``
 
     :param query: query parameters: none.
     :param body: the JSON body, model ``Create2DDigitalHumanVideoReq``.
 
     XCom: the JSON response; also ``job_id``, each under its own key.
 
-    A retried try finds what its earlier try made (``ListDigitalHumanVideo``) instead of creating it
-    again.
+    A retried try finds what its earlier try made (``ListDigitalHumanVideo``) instead of creating it again.
     """
 
     api_name = "Create2DDigitalHumanVideo"
@@ -533,13 +577,16 @@ class Create2DDigitalHumanVideoOperator(MetaStudioApiOperator):
 
 
 class Show2DDigitalHumanVideoOperator(MetaStudioApiOperator):
-    """Querying Virtual Avatar Video Production Task Details (Virtual Avatar Video Production Management): ``GET /v1/{project_id}/2d-digital-human-videos/{job_id}``.
+    """Querying Virtual Avatar Video Production Task Details (Virtual Avatar Video Production Management).
+
+    ``GET /v1/{project_id}/2d-digital-human-videos/{job_id}``
 
     :param job_id: path parameter, templated (a string or an upstream ``XComArg``).
     :param query: query parameters: ``show_script``.
     :param body: the API takes no body.
 
-    XCom: the JSON response; also ``job_id``, ``state``, ``error_info``, ``script_id``, ``model_asset_id``, each under its own key.
+    XCom: the JSON response; also ``job_id``, ``state``, ``error_info``, ``script_id``, ``model_asset_id``,
+    each under its own key.
     """
 
     api_name = "Show2DDigitalHumanVideo"
@@ -557,7 +604,10 @@ class Show2DDigitalHumanVideoOperator(MetaStudioApiOperator):
 
 
 class Cancel2DDigitalHumanVideoOperator(MetaStudioApiOperator):
-    """Canceling a Virtual Avatar Video Production Task in the Waiting Status (Virtual Avatar Video Production Management): ``POST /v1/{project_id}/2d-digital-human-videos/{job_id}/cancel``.
+    """Canceling a Virtual Avatar Video Production Task in the Waiting Status (Virtual Avatar Video Production
+    Management).
+
+    ``POST /v1/{project_id}/2d-digital-human-videos/{job_id}/cancel``
 
     :param job_id: path parameter, templated (a string or an upstream ``XComArg``).
     :param query: query parameters: none.
@@ -581,15 +631,17 @@ class Cancel2DDigitalHumanVideoOperator(MetaStudioApiOperator):
 
 
 class CreateSmartLiveRoomOperator(MetaStudioApiOperator):
-    """Creating an Intelligent Live Room (Intelligent Live Room Management): ``POST /v1/{project_id}/smart-live-rooms``.
+    """Creating an Intelligent Live Room (Intelligent Live Room Management).
+
+    ``POST /v1/{project_id}/smart-live-rooms``
 
     :param query: query parameters: none.
     :param body: the JSON body, model ``CreateSmartLiveRoomReq`` (required: ``room_name``).
 
     XCom: the JSON response; also ``room_id``, each under its own key.
 
-    A retried try finds what its earlier try made (``ListSmartLiveRooms``) instead of creating it again;
-    the task instance's identity token goes in ``room_description``.
+    A retried try finds what its earlier try made (``ListSmartLiveRooms``) instead of creating it again; the
+    task instance's identity token goes in ``room_description``.
     """
 
     api_name = "CreateSmartLiveRoom"
@@ -605,7 +657,9 @@ class CreateSmartLiveRoomOperator(MetaStudioApiOperator):
 
 
 class ListSmartLiveRoomsOperator(MetaStudioApiOperator):
-    """Querying Intelligent Live Rooms (Intelligent Live Room Management): ``GET /v1/{project_id}/smart-live-rooms``.
+    """Querying Intelligent Live Rooms (Intelligent Live Room Management).
+
+    ``GET /v1/{project_id}/smart-live-rooms``
 
     :param query: query parameters: ``offset``, ``limit``, ``room_name``, ``dh_id``, ``model_name``,
         ``live_state``, ``start_time``, ``end_time``, ``room_type``, ``template_own_type``, ``confirm_state``.
@@ -627,7 +681,9 @@ class ListSmartLiveRoomsOperator(MetaStudioApiOperator):
 
 
 class ShowSmartLiveRoomOperator(MetaStudioApiOperator):
-    """Querying Intelligent Livestreaming Script Details (Intelligent Live Room Management): ``GET /v1/{project_id}/smart-live-rooms/{room_id}``.
+    """Querying Intelligent Livestreaming Script Details (Intelligent Live Room Management).
+
+    ``GET /v1/{project_id}/smart-live-rooms/{room_id}``
 
     :param room_id: path parameter, templated (a string or an upstream ``XComArg``).
     :param query: query parameters: none.
@@ -651,7 +707,9 @@ class ShowSmartLiveRoomOperator(MetaStudioApiOperator):
 
 
 class UpdateSmartLiveRoomOperator(MetaStudioApiOperator):
-    """Updating Intelligent Live Room Information (Intelligent Live Room Management): ``PUT /v1/{project_id}/smart-live-rooms/{room_id}``.
+    """Updating Intelligent Live Room Information (Intelligent Live Room Management).
+
+    ``PUT /v1/{project_id}/smart-live-rooms/{room_id}``
 
     :param room_id: path parameter, templated (a string or an upstream ``XComArg``).
     :param query: query parameters: none.
@@ -675,7 +733,9 @@ class UpdateSmartLiveRoomOperator(MetaStudioApiOperator):
 
 
 class DeleteSmartLiveRoomOperator(MetaStudioApiOperator):
-    """Deleting an Intelligent Live Room (Intelligent Live Room Management): ``DELETE /v1/{project_id}/smart-live-rooms/{room_id}``.
+    """Deleting an Intelligent Live Room (Intelligent Live Room Management).
+
+    ``DELETE /v1/{project_id}/smart-live-rooms/{room_id}``
 
     :param room_id: path parameter, templated (a string or an upstream ``XComArg``).
     :param query: query parameters: none.
@@ -699,7 +759,9 @@ class DeleteSmartLiveRoomOperator(MetaStudioApiOperator):
 
 
 class CreateInteractionRuleGroupOperator(MetaStudioApiOperator):
-    """Creating an Interaction Rule Library for Live Rooms (Intelligent Live Room Management): ``POST /v1/{project_id}/smart-live-interaction-rule-groups``.
+    """Creating an Interaction Rule Library for Live Rooms (Intelligent Live Room Management).
+
+    ``POST /v1/{project_id}/smart-live-interaction-rule-groups``
 
     :param query: query parameters: none.
     :param body: the JSON body, model ``InteractionRuleGroup`` (required: ``group_name``).
@@ -723,7 +785,9 @@ class CreateInteractionRuleGroupOperator(MetaStudioApiOperator):
 
 
 class ListInteractionRuleGroupsOperator(MetaStudioApiOperator):
-    """Querying Interaction Rule Libraries for Live Rooms (Intelligent Live Room Management): ``GET /v1/{project_id}/smart-live-interaction-rule-groups``.
+    """Querying Interaction Rule Libraries for Live Rooms (Intelligent Live Room Management).
+
+    ``GET /v1/{project_id}/smart-live-interaction-rule-groups``
 
     :param query: query parameters: ``offset``, ``limit``, ``create_since``, ``create_until``, ``group_name``.
     :param body: the API takes no body.
@@ -744,7 +808,9 @@ class ListInteractionRuleGroupsOperator(MetaStudioApiOperator):
 
 
 class UpdateInteractionRuleGroupOperator(MetaStudioApiOperator):
-    """Updating an Interaction Rule Library for Live Rooms (Intelligent Live Room Management): ``PUT /v1/{project_id}/smart-live-interaction-rule-groups/{group_id}``.
+    """Updating an Interaction Rule Library for Live Rooms (Intelligent Live Room Management).
+
+    ``PUT /v1/{project_id}/smart-live-interaction-rule-groups/{group_id}``
 
     :param group_id: path parameter, templated (a string or an upstream ``XComArg``).
     :param query: query parameters: none.
@@ -768,7 +834,9 @@ class UpdateInteractionRuleGroupOperator(MetaStudioApiOperator):
 
 
 class DeleteInteractionRuleGroupOperator(MetaStudioApiOperator):
-    """Deleting an Interaction Rule Library for Live Rooms (Intelligent Live Room Management): ``DELETE /v1/{project_id}/smart-live-interaction-rule-groups/{group_id}``.
+    """Deleting an Interaction Rule Library for Live Rooms (Intelligent Live Room Management).
+
+    ``DELETE /v1/{project_id}/smart-live-interaction-rule-groups/{group_id}``
 
     :param group_id: path parameter, templated (a string or an upstream ``XComArg``).
     :param query: query parameters: none.
@@ -792,13 +860,16 @@ class DeleteInteractionRuleGroupOperator(MetaStudioApiOperator):
 
 
 class StartSmartLiveOperator(MetaStudioApiOperator):
-    """Starting a Virtual Human Intelligent Livestreaming Task (Livestreaming Task Management): ``POST /v1/{project_id}/smart-live-rooms/{room_id}/smart-live-jobs``.
+    """Starting a Virtual Human Intelligent Livestreaming Task (Livestreaming Task Management).
+
+    ``POST /v1/{project_id}/smart-live-rooms/{room_id}/smart-live-jobs``
 
     :param room_id: path parameter, templated (a string or an upstream ``XComArg``).
     :param query: query parameters: none.
     :param body: the JSON body, model ``StartSmartLiveReq``.
 
-    XCom: the JSON response; also ``job_id``, ``live_event_report_url``, ``rtc_room_info``, ``limit_duration``, each under its own key.
+    XCom: the JSON response; also ``job_id``, ``live_event_report_url``, ``rtc_room_info``,
+    ``limit_duration``, each under its own key.
     """
 
     api_name = "StartSmartLive"
@@ -816,7 +887,9 @@ class StartSmartLiveOperator(MetaStudioApiOperator):
 
 
 class ListSmartLiveOperator(MetaStudioApiOperator):
-    """Querying Livestreaming Tasks of a Live Room (Livestreaming Task Management): ``GET /v1/{project_id}/smart-live-rooms/{room_id}/smart-live-jobs``.
+    """Querying Livestreaming Tasks of a Live Room (Livestreaming Task Management).
+
+    ``GET /v1/{project_id}/smart-live-rooms/{room_id}/smart-live-jobs``
 
     :param room_id: path parameter, templated (a string or an upstream ``XComArg``).
     :param query: query parameters: ``offset``, ``limit``, ``state``, ``sort_key``, ``sort_dir``,
@@ -841,14 +914,17 @@ class ListSmartLiveOperator(MetaStudioApiOperator):
 
 
 class ShowSmartLiveOperator(MetaStudioApiOperator):
-    """Querying Virtual Human Intelligent Livestreaming Task Details (Livestreaming Task Management): ``GET /v1/{project_id}/smart-live-rooms/{room_id}/smart-live-jobs/{job_id}``.
+    """Querying Virtual Human Intelligent Livestreaming Task Details (Livestreaming Task Management).
+
+    ``GET /v1/{project_id}/smart-live-rooms/{room_id}/smart-live-jobs/{job_id}``
 
     :param room_id: path parameter, templated (a string or an upstream ``XComArg``).
     :param job_id: path parameter, templated (a string or an upstream ``XComArg``).
     :param query: query parameters: none.
     :param body: the API takes no body.
 
-    XCom: the JSON response; also ``job_id``, ``room_id``, ``state``, ``error_info``, ``live_event_report_url``, each under its own key.
+    XCom: the JSON response; also ``job_id``, ``room_id``, ``state``, ``error_info``,
+    ``live_event_report_url``, each under its own key.
     """
 
     api_name = "ShowSmartLive"
@@ -867,7 +943,9 @@ class ShowSmartLiveOperator(MetaStudioApiOperator):
 
 
 class StopSmartLiveOperator(MetaStudioApiOperator):
-    """Ending a Virtual Human Intelligent Livestreaming Task (Livestreaming Task Management): ``POST /v1/{project_id}/smart-live-rooms/{room_id}/smart-live-jobs/{job_id}/stop``.
+    """Ending a Virtual Human Intelligent Livestreaming Task (Livestreaming Task Management).
+
+    ``POST /v1/{project_id}/smart-live-rooms/{room_id}/smart-live-jobs/{job_id}/stop``
 
     :param room_id: path parameter, templated (a string or an upstream ``XComArg``).
     :param job_id: path parameter, templated (a string or an upstream ``XComArg``).
@@ -893,7 +971,9 @@ class StopSmartLiveOperator(MetaStudioApiOperator):
 
 
 class ExecuteSmartLiveCommandOperator(MetaStudioApiOperator):
-    """Controlling Virtual Human Intelligent Livestreaming (Livestreaming Task Management): ``POST /v1/{project_id}/smart-live-rooms/{room_id}/smart-live-jobs/{job_id}/command``.
+    """Controlling Virtual Human Intelligent Livestreaming (Livestreaming Task Management).
+
+    ``POST /v1/{project_id}/smart-live-rooms/{room_id}/smart-live-jobs/{job_id}/command``
 
     :param room_id: path parameter, templated (a string or an upstream ``XComArg``).
     :param job_id: path parameter, templated (a string or an upstream ``XComArg``).
@@ -919,7 +999,9 @@ class ExecuteSmartLiveCommandOperator(MetaStudioApiOperator):
 
 
 class ListSmartLiveJobsOperator(MetaStudioApiOperator):
-    """Querying All Virtual Human Livestreaming Tasks of a Tenant (Livestreaming Task Management): ``GET /v1/{project_id}/smart-live-jobs``.
+    """Querying All Virtual Human Livestreaming Tasks of a Tenant (Livestreaming Task Management).
+
+    ``GET /v1/{project_id}/smart-live-jobs``
 
     :param query: query parameters: ``offset``, ``limit``, ``state``, ``sort_key``, ``sort_dir``,
         ``create_since``, ``create_until``, ``room_name``.
@@ -941,7 +1023,9 @@ class ListSmartLiveJobsOperator(MetaStudioApiOperator):
 
 
 class LiveEventReportOperator(MetaStudioApiOperator):
-    """Reporting Livestreaming Events (Livestreaming Task Management): ``POST /v1/{project_id}/smart-live-rooms/{room_id}/smart-live-jobs/{job_id}/live-event-report``.
+    """Reporting Livestreaming Events (Livestreaming Task Management).
+
+    ``POST /v1/{project_id}/smart-live-rooms/{room_id}/smart-live-jobs/{job_id}/live-event-report``
 
     :param room_id: path parameter, templated (a string or an upstream ``XComArg``).
     :param job_id: path parameter, templated (a string or an upstream ``XComArg``).
@@ -967,15 +1051,17 @@ class LiveEventReportOperator(MetaStudioApiOperator):
 
 
 class CreateProductOperator(MetaStudioApiOperator):
-    """Creating a Product (Live Product Management): ``POST /v1/{project_id}/products``.
+    """Creating a Product (Live Product Management).
+
+    ``POST /v1/{project_id}/products``
 
     :param query: query parameters: none.
     :param body: the JSON body, model ``CreateProductRequestBody`` (required: ``name``).
 
     XCom: the JSON response; also ``product_id``, each under its own key.
 
-    A retried try finds what its earlier try made (``ListProducts``) instead of creating it again; the
-    task instance's identity token goes in ``tags``.
+    A retried try finds what its earlier try made (``ListProducts``) instead of creating it again; the task
+    instance's identity token goes in ``tags``.
     """
 
     api_name = "CreateProduct"
@@ -991,7 +1077,9 @@ class CreateProductOperator(MetaStudioApiOperator):
 
 
 class ListProductsOperator(MetaStudioApiOperator):
-    """Querying Products (Live Product Management): ``GET /v1/{project_id}/products``.
+    """Querying Products (Live Product Management).
+
+    ``GET /v1/{project_id}/products``
 
     :param query: query parameters: ``offset``, ``limit``, ``sort_key``, ``sort_dir``, ``create_until``,
         ``create_since``, ``name``, ``tag``, ``state``.
@@ -1013,7 +1101,9 @@ class ListProductsOperator(MetaStudioApiOperator):
 
 
 class UpdateProductOperator(MetaStudioApiOperator):
-    """Updating a Product (Live Product Management): ``PUT /v1/{project_id}/products/{product_id}``.
+    """Updating a Product (Live Product Management).
+
+    ``PUT /v1/{project_id}/products/{product_id}``
 
     :param product_id: path parameter, templated (a string or an upstream ``XComArg``).
     :param query: query parameters: none.
@@ -1037,7 +1127,9 @@ class UpdateProductOperator(MetaStudioApiOperator):
 
 
 class ShowProductOperator(MetaStudioApiOperator):
-    """Querying Product Details (Live Product Management): ``GET /v1/{project_id}/products/{product_id}``.
+    """Querying Product Details (Live Product Management).
+
+    ``GET /v1/{project_id}/products/{product_id}``
 
     :param product_id: path parameter, templated (a string or an upstream ``XComArg``).
     :param query: query parameters: none.
@@ -1061,7 +1153,9 @@ class ShowProductOperator(MetaStudioApiOperator):
 
 
 class DeleteProductOperator(MetaStudioApiOperator):
-    """Deleting a Product (Live Product Management): ``DELETE /v1/{project_id}/products/{product_id}``.
+    """Deleting a Product (Live Product Management).
+
+    ``DELETE /v1/{project_id}/products/{product_id}``
 
     :param product_id: path parameter, templated (a string or an upstream ``XComArg``).
     :param query: query parameters: none.
@@ -1085,7 +1179,9 @@ class DeleteProductOperator(MetaStudioApiOperator):
 
 
 class SetProductAssetOperator(MetaStudioApiOperator):
-    """Configuring a Product Asset Portfolio (Live Product Management): ``POST /v1/{project_id}/products/{product_id}/assets``.
+    """Configuring a Product Asset Portfolio (Live Product Management).
+
+    ``POST /v1/{project_id}/products/{product_id}/assets``
 
     :param product_id: path parameter, templated (a string or an upstream ``XComArg``).
     :param query: query parameters: none.
@@ -1109,15 +1205,19 @@ class SetProductAssetOperator(MetaStudioApiOperator):
 
 
 class Create2dModelTrainingJobOperator(MetaStudioApiOperator):
-    """Creating a Virtual Avatar Model Training Task (Image Modeling Management): ``POST /v1/{project_id}/digital-human-training-manage/user/jobs``.
+    """Creating a Virtual Avatar Model Training Task (Image Modeling Management).
+
+    ``POST /v1/{project_id}/digital-human-training-manage/user/jobs``
 
     :param query: query parameters: none.
     :param body: the JSON body, model ``Create2dModelTrainingJobReq`` (required: ``name``).
 
-    XCom: the JSON response; also ``job_id``, ``audio_upload_url``, ``cover_upload_url``, ``id_card_image1_upload_url``, ``id_card_image2_upload_url``, ``grant_file_upload_url``, each under its own key.
+    XCom: the JSON response; also ``job_id``, ``audio_upload_url``, ``cover_upload_url``,
+    ``id_card_image1_upload_url``, ``id_card_image2_upload_url``, ``grant_file_upload_url``, each under its
+    own key.
 
-    A retried try finds what its earlier try made (``List2dModelTrainingJob``) instead of creating it
-    again; the task instance's identity token goes in ``tags``.
+    A retried try finds what its earlier try made (``List2dModelTrainingJob``) instead of creating it again;
+    the task instance's identity token goes in ``tags``.
     """
 
     api_name = "Create2dModelTrainingJob"
@@ -1133,7 +1233,9 @@ class Create2dModelTrainingJobOperator(MetaStudioApiOperator):
 
 
 class List2dModelTrainingJobOperator(MetaStudioApiOperator):
-    """Querying Virtual Avatar Model Training Tasks (Image Modeling Management): ``GET /v1/{project_id}/digital-human-training-manage/user/jobs``.
+    """Querying Virtual Avatar Model Training Tasks (Image Modeling Management).
+
+    ``GET /v1/{project_id}/digital-human-training-manage/user/jobs``
 
     :param query: query parameters: ``offset``, ``limit``, ``state``, ``sort_key``, ``sort_dir``,
         ``create_until``, ``create_since``, ``query_project_id``, ``update_since``, ``update_until``,
@@ -1157,13 +1259,16 @@ class List2dModelTrainingJobOperator(MetaStudioApiOperator):
 
 
 class Show2dModelTrainingJobOperator(MetaStudioApiOperator):
-    """Querying Virtual Avatar Model Training Task Details (Image Modeling Management): ``GET /v1/{project_id}/digital-human-training-manage/user/jobs/{job_id}``.
+    """Querying Virtual Avatar Model Training Task Details (Image Modeling Management).
+
+    ``GET /v1/{project_id}/digital-human-training-manage/user/jobs/{job_id}``
 
     :param job_id: path parameter, templated (a string or an upstream ``XComArg``).
     :param query: query parameters: none.
     :param body: the API takes no body.
 
-    XCom: the JSON response; also ``job_id``, ``state``, ``asset_id``, ``voice_train_job_id``, each under its own key.
+    XCom: the JSON response; also ``job_id``, ``state``, ``asset_id``, ``voice_train_job_id``, each under its
+    own key.
     """
 
     api_name = "Show2dModelTrainingJob"
@@ -1181,7 +1286,9 @@ class Show2dModelTrainingJobOperator(MetaStudioApiOperator):
 
 
 class Delete2dModelTrainingJobOperator(MetaStudioApiOperator):
-    """Deleting a Virtual Avatar Model Training Task (Image Modeling Management): ``DELETE /v1/{project_id}/digital-human-training-manage/user/jobs/{job_id}``.
+    """Deleting a Virtual Avatar Model Training Task (Image Modeling Management).
+
+    ``DELETE /v1/{project_id}/digital-human-training-manage/user/jobs/{job_id}``
 
     :param job_id: path parameter, templated (a string or an upstream ``XComArg``).
     :param query: query parameters: none.
@@ -1205,13 +1312,16 @@ class Delete2dModelTrainingJobOperator(MetaStudioApiOperator):
 
 
 class Update2dModelTrainingJobOperator(MetaStudioApiOperator):
-    """Updating a Virtual Avatar Model Training Task (Image Modeling Management): ``PUT /v1/{project_id}/digital-human-training-manage/user/jobs/{job_id}``.
+    """Updating a Virtual Avatar Model Training Task (Image Modeling Management).
+
+    ``PUT /v1/{project_id}/digital-human-training-manage/user/jobs/{job_id}``
 
     :param job_id: path parameter, templated (a string or an upstream ``XComArg``).
     :param query: query parameters: none.
     :param body: the JSON body, model ``Update2dModelTrainingJobReq``.
 
-    XCom: the JSON response; also ``job_id``, ``cover_upload_url``, ``id_card_image1_upload_url``, ``id_card_image2_upload_url``, ``grant_file_upload_url``, each under its own key.
+    XCom: the JSON response; also ``job_id``, ``cover_upload_url``, ``id_card_image1_upload_url``,
+    ``id_card_image2_upload_url``, ``grant_file_upload_url``, each under its own key.
     """
 
     api_name = "Update2dModelTrainingJob"
@@ -1229,13 +1339,16 @@ class Update2dModelTrainingJobOperator(MetaStudioApiOperator):
 
 
 class Execute2dModelTrainingCommandByUserOperator(MetaStudioApiOperator):
-    """Executing a Virtual Avatar Model Training Task as a Tenant (Image Modeling Management): ``POST /v1/{project_id}/digital-human-training-manage/user/jobs/{job_id}/command``.
+    """Executing a Virtual Avatar Model Training Task as a Tenant (Image Modeling Management).
+
+    ``POST /v1/{project_id}/digital-human-training-manage/user/jobs/{job_id}/command``
 
     :param job_id: path parameter, templated (a string or an upstream ``XComArg``).
     :param query: query parameters: none.
     :param body: the JSON body, model ``Execute2dModelTrainingCommandByUserReq`` (required: ``command``).
 
-    XCom: the JSON response; also ``commond_result``, ``excute_failed_msg``, ``error_info``, each under its own key.
+    XCom: the JSON response; also ``commond_result``, ``excute_failed_msg``, ``error_info``, each under its
+    own key.
     """
 
     api_name = "Execute2dModelTrainingCommandByUser"
@@ -1253,15 +1366,18 @@ class Execute2dModelTrainingCommandByUserOperator(MetaStudioApiOperator):
 
 
 class CreateTrainingBasicJobOperator(MetaStudioApiOperator):
-    """Creating a Voice Training Task (Basic Edition) (Voice Modeling Task Management): ``POST /v1/{project_id}/voice-training-manage/user/basic-jobs``.
+    """Creating a Voice Training Task (Basic Edition) (Voice Modeling Task Management).
+
+    ``POST /v1/{project_id}/voice-training-manage/user/basic-jobs``
 
     :param query: query parameters: none.
     :param body: the JSON body, model ``CreateTrainingJobReq`` (required: ``voice_name``).
 
-    XCom: the JSON response; also ``job_id``, ``training_data_uploading_url``, ``authorization_letter_uploading_url``, each under its own key.
+    XCom: the JSON response; also ``job_id``, ``training_data_uploading_url``,
+    ``authorization_letter_uploading_url``, each under its own key.
 
-    A retried try finds what its earlier try made (``ListVoiceTrainingJob``) instead of creating it again;
-    the task instance's identity token goes in ``tag``.
+    A retried try finds what its earlier try made (``ListVoiceTrainingJob``) instead of creating it again; the
+    task instance's identity token goes in ``tag``.
     """
 
     api_name = "CreateTrainingBasicJob"
@@ -1277,15 +1393,18 @@ class CreateTrainingBasicJobOperator(MetaStudioApiOperator):
 
 
 class CreateTrainingMiddleJobOperator(MetaStudioApiOperator):
-    """Creating a Voice Training Task (Advanced Edition) (Voice Modeling Task Management): ``POST /v1/{project_id}/voice-training-manage/user/middle-jobs``.
+    """Creating a Voice Training Task (Advanced Edition) (Voice Modeling Task Management).
+
+    ``POST /v1/{project_id}/voice-training-manage/user/middle-jobs``
 
     :param query: query parameters: none.
     :param body: the JSON body, model ``CreateTrainingJobReq`` (required: ``voice_name``).
 
-    XCom: the JSON response; also ``job_id``, ``training_data_uploading_url``, ``authorization_letter_uploading_url``, each under its own key.
+    XCom: the JSON response; also ``job_id``, ``training_data_uploading_url``,
+    ``authorization_letter_uploading_url``, each under its own key.
 
-    A retried try finds what its earlier try made (``ListVoiceTrainingJob``) instead of creating it again;
-    the task instance's identity token goes in ``tag``.
+    A retried try finds what its earlier try made (``ListVoiceTrainingJob``) instead of creating it again; the
+    task instance's identity token goes in ``tag``.
     """
 
     api_name = "CreateTrainingMiddleJob"
@@ -1301,15 +1420,18 @@ class CreateTrainingMiddleJobOperator(MetaStudioApiOperator):
 
 
 class CreateTrainingAdvanceJobOperator(MetaStudioApiOperator):
-    """Creating a Voice Training Task (Premium Edition) (Voice Modeling Task Management): ``POST /v1/{project_id}/voice-training-manage/user/advance-jobs``.
+    """Creating a Voice Training Task (Premium Edition) (Voice Modeling Task Management).
+
+    ``POST /v1/{project_id}/voice-training-manage/user/advance-jobs``
 
     :param query: query parameters: none.
     :param body: the JSON body, model ``CreateTrainingJobReq`` (required: ``voice_name``).
 
-    XCom: the JSON response; also ``job_id``, ``training_data_uploading_url``, ``authorization_letter_uploading_url``, each under its own key.
+    XCom: the JSON response; also ``job_id``, ``training_data_uploading_url``,
+    ``authorization_letter_uploading_url``, each under its own key.
 
-    A retried try finds what its earlier try made (``ListVoiceTrainingJob``) instead of creating it again;
-    the task instance's identity token goes in ``tag``.
+    A retried try finds what its earlier try made (``ListVoiceTrainingJob``) instead of creating it again; the
+    task instance's identity token goes in ``tag``.
     """
 
     api_name = "CreateTrainingAdvanceJob"
@@ -1325,7 +1447,9 @@ class CreateTrainingAdvanceJobOperator(MetaStudioApiOperator):
 
 
 class ListVoiceTrainingJobOperator(MetaStudioApiOperator):
-    """Querying Voice Training Tasks (Voice Modeling Task Management): ``GET /v1/{project_id}/voice-training-manage/user/jobs``.
+    """Querying Voice Training Tasks (Voice Modeling Task Management).
+
+    ``GET /v1/{project_id}/voice-training-manage/user/jobs``
 
     :param query: query parameters: ``offset``, ``limit``, ``create_until``, ``create_since``,
         ``update_until``, ``update_since``, ``state``, ``job_id``, ``voice_name``, ``tag``, ``job_type``,
@@ -1348,7 +1472,9 @@ class ListVoiceTrainingJobOperator(MetaStudioApiOperator):
 
 
 class CommitVoiceTrainingJobOperator(MetaStudioApiOperator):
-    """Submitting a Voice Training Task (Voice Modeling Task Management): ``POST /v1/{project_id}/voice-training-manage/user/jobs/{job_id}``.
+    """Submitting a Voice Training Task (Voice Modeling Task Management).
+
+    ``POST /v1/{project_id}/voice-training-manage/user/jobs/{job_id}``
 
     :param job_id: path parameter, templated (a string or an upstream ``XComArg``).
     :param query: query parameters: none.
@@ -1372,13 +1498,16 @@ class CommitVoiceTrainingJobOperator(MetaStudioApiOperator):
 
 
 class ShowVoiceTrainingJobOperator(MetaStudioApiOperator):
-    """Querying Voice Training Task Details (Voice Modeling Task Management): ``GET /v1/{project_id}/voice-training-manage/user/jobs/{job_id}``.
+    """Querying Voice Training Task Details (Voice Modeling Task Management).
+
+    ``GET /v1/{project_id}/voice-training-manage/user/jobs/{job_id}``
 
     :param job_id: path parameter, templated (a string or an upstream ``XComArg``).
     :param query: query parameters: none.
     :param body: the API takes no body.
 
-    XCom: the JSON response; also ``job_id``, ``state``, ``asset_id``, ``job_type``, ``job_failed_code``, ``job_failed_reason``, each under its own key.
+    XCom: the JSON response; also ``job_id``, ``state``, ``asset_id``, ``job_type``, ``job_failed_code``,
+    ``job_failed_reason``, each under its own key.
     """
 
     api_name = "ShowVoiceTrainingJob"
@@ -1396,7 +1525,9 @@ class ShowVoiceTrainingJobOperator(MetaStudioApiOperator):
 
 
 class DeleteVoiceTrainingJobOperator(MetaStudioApiOperator):
-    """Deleting a Voice Training Task (Voice Modeling Task Management): ``DELETE /v1/{project_id}/voice-training-manage/user/jobs/{job_id}``.
+    """Deleting a Voice Training Task (Voice Modeling Task Management).
+
+    ``DELETE /v1/{project_id}/voice-training-manage/user/jobs/{job_id}``
 
     :param job_id: path parameter, templated (a string or an upstream ``XComArg``).
     :param query: query parameters: none.
@@ -1420,7 +1551,9 @@ class DeleteVoiceTrainingJobOperator(MetaStudioApiOperator):
 
 
 class ListJobOperationLogOperator(MetaStudioApiOperator):
-    """Querying Task Operation Logs (Voice Modeling Task Management): ``GET /v1/{project_id}/voice-training-manage/user/jobs/{job_id}/op-logs``.
+    """Querying Task Operation Logs (Voice Modeling Task Management).
+
+    ``GET /v1/{project_id}/voice-training-manage/user/jobs/{job_id}/op-logs``
 
     :param job_id: path parameter, templated (a string or an upstream ``XComArg``).
     :param query: query parameters: ``offset``, ``limit``.
@@ -1444,7 +1577,9 @@ class ListJobOperationLogOperator(MetaStudioApiOperator):
 
 
 class ShowJobUploadingAddressOperator(MetaStudioApiOperator):
-    """Obtaining the URL for Uploading a Voice File (Voice Modeling Task Management): ``GET /v1/{project_id}/voice-training-manage/user/jobs/{job_id}/uploading-address-url``.
+    """Obtaining the URL for Uploading a Voice File (Voice Modeling Task Management).
+
+    ``GET /v1/{project_id}/voice-training-manage/user/jobs/{job_id}/uploading-address-url``
 
     :param job_id: path parameter, templated (a string or an upstream ``XComArg``).
     :param query: query parameters: none.
@@ -1468,7 +1603,9 @@ class ShowJobUploadingAddressOperator(MetaStudioApiOperator):
 
 
 class ShowJobAuditResultOperator(MetaStudioApiOperator):
-    """Obtaining the Review Result of a Voice Training Task (Voice Modeling Task Management): ``GET /v1/{project_id}/voice-training-manage/user/jobs/{job_id}/audit-result``.
+    """Obtaining the Review Result of a Voice Training Task (Voice Modeling Task Management).
+
+    ``GET /v1/{project_id}/voice-training-manage/user/jobs/{job_id}/audit-result``
 
     :param job_id: path parameter, templated (a string or an upstream ``XComArg``).
     :param query: query parameters: none.
@@ -1492,7 +1629,9 @@ class ShowJobAuditResultOperator(MetaStudioApiOperator):
 
 
 class ConfirmTrainingSegmentOperator(MetaStudioApiOperator):
-    """Confirming the Online Recording Result (Voice Modeling Task Management): ``POST /v1/{project_id}/voice-training-manage/user/training-segment``.
+    """Confirming the Online Recording Result (Voice Modeling Task Management).
+
+    ``POST /v1/{project_id}/voice-training-manage/user/training-segment``
 
     :param query: query parameters: ``job_id``, ``index``.
     :param body: the API takes no body.
@@ -1513,7 +1652,9 @@ class ConfirmTrainingSegmentOperator(MetaStudioApiOperator):
 
 
 class ShowTrainingSegmentInfoOperator(MetaStudioApiOperator):
-    """Obtaining the Confirmed Online Recording Result (Voice Modeling Task Management): ``GET /v1/{project_id}/voice-training-manage/user/training-segment``.
+    """Obtaining the Confirmed Online Recording Result (Voice Modeling Task Management).
+
+    ``GET /v1/{project_id}/voice-training-manage/user/training-segment``
 
     :param query: query parameters: ``job_id``.
     :param body: the API takes no body.
@@ -1534,7 +1675,9 @@ class ShowTrainingSegmentInfoOperator(MetaStudioApiOperator):
 
 
 class CreateTtsAuditionOperator(MetaStudioApiOperator):
-    """Creating a TTS Preview Task (TTS Management): ``POST /v1/{project_id}/ttsc/audition``.
+    """Creating a TTS Preview Task (TTS Management).
+
+    ``POST /v1/{project_id}/ttsc/audition``
 
     :param query: query parameters: none.
     :param body: the JSON body, model ``CreateTtsAuditionRequestBody`` (required: ``text``, ``emotion``).
@@ -1555,7 +1698,9 @@ class CreateTtsAuditionOperator(MetaStudioApiOperator):
 
 
 class ShowTtsAuditionFileOperator(MetaStudioApiOperator):
-    """Obtaining a TTS Preview File (TTS Management): ``GET /v1/{project_id}/ttsc/audition-file/{job_id}``.
+    """Obtaining a TTS Preview File (TTS Management).
+
+    ``GET /v1/{project_id}/ttsc/audition-file/{job_id}``
 
     :param job_id: path parameter, templated (a string or an upstream ``XComArg``).
     :param query: query parameters: none.

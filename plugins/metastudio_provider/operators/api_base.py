@@ -8,7 +8,7 @@ from typing import Any, TypeAlias
 from airflow.sdk import XComArg
 
 from metastudio_provider.catalog import Api, get_api
-from metastudio_provider.operators.base import MetaStudioBaseOperator, run_identity
+from metastudio_provider.operators.base import MetaStudioBaseOperator, entry_point, run_identity
 
 PathParam: TypeAlias = str | XComArg | None
 """A path parameter given by name: a string (templated) or an upstream task's ``XComArg``."""
@@ -35,7 +35,7 @@ class MetaStudioApiOperator(MetaStudioBaseOperator):
     :param body: the JSON request body.
     """
 
-    template_fields = ("path_params", "query", "body")
+    template_fields = ("path_params", "query", "body", "metastudio_conn_id")
     template_fields_renderers = {"path_params": "json", "query": "json", "body": "json"}
     ui_color = "#e8f1ff"
 
@@ -63,6 +63,7 @@ class MetaStudioApiOperator(MetaStudioBaseOperator):
             raise ValueError(f"{type(self).__name__} has no api_name")
         return get_api(self.api_name)
 
+    @entry_point
     def execute(self, context: Any) -> dict[str, Any]:
         ti = context["ti"]
         api = self.api
@@ -73,7 +74,7 @@ class MetaStudioApiOperator(MetaStudioBaseOperator):
                                                 query=self.query)
         else:
             result = self.hook.call(api.name, self.path_params, self.query, self.body)
-        for key in api.top_level_ids:
+        for key in api.top_level_xcom_fields:
             if key in result:
                 ti.xcom_push(key=key, value=result[key])
         return result

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from metastudio_provider.operators.base import run_identity
-from metastudio_provider.operators.waiting import event_result
+from metastudio_provider.operators.base import entry_point, run_identity
 from metastudio_provider.operators.workflow import WorkflowOperator, deterministic_name, read_source
+from metastudio_provider.utils.waiting import event_result
 
 
 class UploadAssetOperator(WorkflowOperator):
@@ -19,7 +19,7 @@ class UploadAssetOperator(WorkflowOperator):
     Returns and pushes ``asset_id``.
     """
 
-    template_fields = ("source", "asset_name", "asset_type", "asset_fields")
+    template_fields = ("source", "asset_name", "asset_type", "asset_fields", "metastudio_conn_id")
     api_name = "CreateDigitalAsset"
 
     def __init__(self, *, source: Any, asset_name: str | None = None, asset_type: str = "IMAGE",
@@ -31,6 +31,7 @@ class UploadAssetOperator(WorkflowOperator):
         self.asset_fields = asset_fields or {}
         self.wait_for_active = wait_for_active
 
+    @entry_point
     def execute(self, context: Any) -> dict[str, Any]:
         file_name, content = read_source(self.source)
         asset_id = self.hook.upload_asset(
@@ -50,6 +51,7 @@ class UploadAssetOperator(WorkflowOperator):
         event = self._wait("asset", {"asset_id": asset_id})
         return self.execute_complete(context, event)
 
+    @entry_point
     def execute_complete(self, context: Any, event: dict[str, Any]) -> dict[str, Any]:
         response = event_result(event, self.wait_timeout, self.log)
         return {"asset_id": response["asset_id"], "asset_state": response["asset_state"]}

@@ -1,13 +1,15 @@
-"""Arguments every MetaStudio operator and sensor takes, declared once (as the Amazon provider does)."""
+"""What every MetaStudio operator and sensor shares: its arguments (connection, region, pool) declared once
+(as the Amazon provider does), its hook, its run identity, and the decorators of the methods Airflow calls
+(``entry_point``, ``fail_fast``). The base operator is here; the base sensor is ``sensors.base``."""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Collection
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar, cast
 
-from airflow.sdk import BaseOperator, BaseSensorOperator
+from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException
 
 from metastudio_provider.catalog import DEFAULT_REGION, pool_name
@@ -35,13 +37,20 @@ def run_identity(context: Any) -> str:
     return identity_token(ti.dag_id, ti.run_id, ti.task_id, getattr(ti, "map_index", -1))
 
 
-_FAIL_FAST_METHODS = ("execute", "execute_complete", "poke")
+ENTRY_POINT = "__metastudio_entry_point__"
+"""Set on a method by ``entry_point`` (tests/operators/test_entry_points.py looks for it)."""
+FAIL_FAST = "__metastudio_fail_fast__"
+"""Set on a method by ``fail_fast`` (and so by ``entry_point``)."""
+
+Method = TypeVar("Method", bound=Callable[..., Any])
 
 
-def fail_fast(method: Callable[..., Any]) -> Callable[..., Any]:
+def fail_fast(method: Method) -> Method:
     """Turn what no retry can fix into ``AirflowFailException`` (no Airflow retry): bad input
     (``InvalidInputError`` and other ``ValueError``s, a missing file). Permanent MetaStudio errors and
-    connection errors already are ``AirflowFailException`` (``hooks.failures``); transient ones pass."""
+    connection errors already are ``AirflowFailException`` (``hooks.failures``); transient ones pass.
+
+    On a sensor's ``poke`` alone (its hook stays open between pokes); elsewhere through ``entry_point``."""
 
     @functools.wraps(method)
     def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
@@ -54,48 +63,42 @@ def fail_fast(method: Callable[..., Any]) -> Callable[..., Any]:
                 raise
             raise AirflowFailException(f"{type(exc).__name__}: {exc}") from exc
 
-    wrapper.__fail_fast__ = True  # type: ignore[attr-defined]
-    return wrapper
+    setattr(wrapper, FAIL_FAST, True)
+    return cast("Method", wrapper)
 
 
-def closes_hook(method: Callable[..., Any]) -> Callable[..., Any]:
-    """Close the task's hook (its HTTP connections) when ``method`` ends: returned, raised or deferred."""
+def entry_point(method: Method) -> Method:
+    """Decorate every method Airflow calls on a MetaStudio task: ``execute``, ``execute_complete`` and each
+    method a deferral resumes in (``defer(method_name=...)``). It fails fast (``fail_fast``) and closes the
+    task's hook (its HTTP connections) when the method ends: returned, raised or deferred."""
+    checked = fail_fast(method)
 
     @functools.wraps(method)
     def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
         try:
-            return method(self, *args, **kwargs)
+            return checked(self, *args, **kwargs)
         finally:
             self.close_hook()
 
-    return wrapper
+    setattr(wrapper, FAIL_FAST, True)
+    setattr(wrapper, ENTRY_POINT, True)
+    return cast("Method", wrapper)
 
 
 class MetaStudioMixin:
     """``metastudio_conn_id`` and ``region``, the hook, and the API's pool as the default ``pool``.
 
-    :param metastudio_conn_id: Airflow connection id (default ``metastudio_default``); a template field.
+    :param metastudio_conn_id: Airflow connection id (default ``metastudio_default``); each class lists it
+        in its ``template_fields``.
     :param region: MetaStudio region; overrides the connection's and picks the pool.
 
-    A ``pool`` the DAG author gives (argument or ``default_args``) wins over the API's pool.
+    A ``pool`` the DAG author gives (argument or ``default_args``) wins over the API's pool. Every
+    ``execute``, ``execute_complete`` and resume method is decorated with ``entry_point``, every ``poke``
+    with ``fail_fast``.
     """
 
     api_name: str | None = None
     """The API whose pool this task uses by default (``catalog.pool_name``)."""
-
-    template_fields: Collection[str]  # BaseOperator's, declared for __init_subclass__ (no value here)
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        """Every ``execute`` / ``execute_complete`` / ``poke`` of every subclass fails fast (``fail_fast``);
-        ``execute`` / ``execute_complete`` close the hook when they end; ``metastudio_conn_id`` is templated."""
-        super().__init_subclass__(**kwargs)
-        for name in _FAIL_FAST_METHODS:
-            method = cls.__dict__.get(name)
-            if callable(method) and not getattr(method, "__fail_fast__", False):
-                setattr(cls, name, fail_fast(method) if name == "poke" else closes_hook(fail_fast(method)))
-        fields = tuple(getattr(cls, "template_fields", ()))
-        if "metastudio_conn_id" not in fields:
-            cls.template_fields = (*fields, "metastudio_conn_id")
 
     def __init__(
         self, *, metastudio_conn_id: str = MetaStudioHook.default_conn_name, region: str | None = None, **kwargs: Any
@@ -119,8 +122,12 @@ class MetaStudioMixin:
 
 
 class MetaStudioBaseOperator(MetaStudioMixin, BaseOperator):
-    """Base class of MetaStudio operators."""
+    """Base class of MetaStudio operators (the sensors': ``sensors.base.MetaStudioBaseSensor``)."""
 
+    template_fields: Collection[str] = ("metastudio_conn_id",)
 
-class MetaStudioBaseSensor(MetaStudioMixin, BaseSensorOperator):
-    """Base class of MetaStudio sensors."""
+    def __init__(self, *, metastudio_conn_id: str = MetaStudioHook.default_conn_name, region: str | None = None,
+                 **kwargs: Any) -> None:
+        # Its own __init__, so Airflow's BaseOperatorMeta wraps it (it wraps only an __init__ a class defines)
+        # and a subclass without one can be made.
+        super().__init__(metastudio_conn_id=metastudio_conn_id, region=region, **kwargs)

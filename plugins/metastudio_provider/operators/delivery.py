@@ -20,6 +20,7 @@ from metastudio_provider.delivery import (
     target_path,
 )
 from metastudio_provider.hooks.metastudio import MetaStudioHook
+from metastudio_provider.operators.base import entry_point
 from metastudio_provider.operators.videos import CreateVideoOperator
 from metastudio_provider.states import VIDEO_JOB
 
@@ -215,6 +216,7 @@ class CreateAndDeliverVideoOperator(CreateVideoOperator):
         self.storage_conn_id = storage_conn_id
         self.delivery_attempts = delivery_attempts
 
+    @entry_point
     def execute_complete(self, context: Any, event: dict[str, Any]) -> dict[str, Any]:
         from airflow.sdk.exceptions import AirflowException, AirflowFailException
 

@@ -7,17 +7,17 @@ from typing import Any
 from airflow.sdk.exceptions import AirflowException
 
 from metastudio_provider.catalog import get_path
-from metastudio_provider.operators.base import run_identity
-from metastudio_provider.operators.waiting import event_result
+from metastudio_provider.operators.base import entry_point, run_identity
 from metastudio_provider.operators.workflow import WorkflowOperator, deterministic_name, read_source
 from metastudio_provider.signing import content_md5
 from metastudio_provider.states import AVATAR_JOB, AVATAR_JOB_AWAITING_VIDEO, VOICE_JOB, VOICE_JOB_AWAITING_DATA
+from metastudio_provider.utils.waiting import event_result
 
 
 class TrainAvatarOperator(WorkflowOperator):
     """Train a 2D avatar model: create the job → upload the training video → submit → wait. Returns ``asset_id``."""
 
-    template_fields = ("name", "video", "job_fields")
+    template_fields = ("name", "video", "job_fields", "metastudio_conn_id")
     api_name = "Create2dModelTrainingJob"
 
     def __init__(self, *, video: Any, name: str | None = None, job_fields: dict[str, Any] | None = None,
@@ -27,6 +27,7 @@ class TrainAvatarOperator(WorkflowOperator):
         self.name = name
         self.job_fields = job_fields or {}
 
+    @entry_point
     def execute(self, context: Any) -> dict[str, Any]:
         job = self.hook.create_or_resume(
             "Create2dModelTrainingJob", {"name": self.name or deterministic_name(context, "avatar"), **self.job_fields},
@@ -69,6 +70,7 @@ class TrainAvatarOperator(WorkflowOperator):
     def _submit(self, job_id: str) -> None:
         self.hook.call("Execute2dModelTrainingCommandByUser", {"job_id": job_id}, body={"command": "SUBMITVERIFYING"})
 
+    @entry_point
     def execute_complete(self, context: Any, event: dict[str, Any]) -> dict[str, Any]:
         response = event_result(event, self.wait_timeout, self.log)
         context["ti"].xcom_push(key="asset_id", value=response.get("asset_id"))
@@ -81,7 +83,7 @@ class TrainVoiceOperator(WorkflowOperator):
     Returns the VOICE_MODEL ``asset_id``.
     """
 
-    template_fields = ("voice_name", "data", "job_fields")
+    template_fields = ("voice_name", "data", "job_fields", "metastudio_conn_id")
     _CREATE = {"basic": "CreateTrainingBasicJob", "middle": "CreateTrainingMiddleJob",
                "advance": "CreateTrainingAdvanceJob"}
 
@@ -96,6 +98,7 @@ class TrainVoiceOperator(WorkflowOperator):
         self.edition = edition
         self.job_fields = job_fields or {}
 
+    @entry_point
     def execute(self, context: Any) -> dict[str, Any]:
         create = self._CREATE[self.edition]
         job = self.hook.create_or_resume(
@@ -127,6 +130,7 @@ class TrainVoiceOperator(WorkflowOperator):
         self.hook.client.upload(url, content, content_md5=content_md5(content), content_type="application/zip")
         self.hook.call("CommitVoiceTrainingJob", {"job_id": job_id}, body={})
 
+    @entry_point
     def execute_complete(self, context: Any, event: dict[str, Any]) -> dict[str, Any]:
         response = event_result(event, self.wait_timeout, self.log)
         context["ti"].xcom_push(key="asset_id", value=response.get("asset_id"))

@@ -9,10 +9,10 @@ from metastudio_provider.assets.videos import announce, video_file
 from metastudio_provider.catalog import get_path
 from metastudio_provider.checks.names import check_name
 from metastudio_provider.checks.scripts import check_script_body
-from metastudio_provider.operators.base import run_identity
-from metastudio_provider.operators.waiting import event_result
+from metastudio_provider.operators.base import entry_point, run_identity
 from metastudio_provider.operators.workflow import WorkflowOperator, deterministic_name
 from metastudio_provider.states import CANCELLABLE_VIDEO_STATES, VIDEO_JOB
+from metastudio_provider.utils.waiting import event_result
 
 
 class CreateVideoOperator(WorkflowOperator):
@@ -39,7 +39,7 @@ class CreateVideoOperator(WorkflowOperator):
     and output (the video asset) go to Airflow's hook lineage collector, which OpenLineage reads.
     """
 
-    template_fields = ("script", "script_id", "output_asset_name", "video", "event_extra")
+    template_fields = ("script", "script_id", "output_asset_name", "video", "event_extra", "metastudio_conn_id")
     template_fields_renderers = {"script": "json", "video": "json"}
     api_name = "Create2DDigitalHumanVideo"
 
@@ -58,6 +58,7 @@ class CreateVideoOperator(WorkflowOperator):
         self.event_extra = event_extra or {}
         self.job_id: str | None = None
 
+    @entry_point
     def execute(self, context: Any) -> dict[str, Any]:
         ti = context["ti"]
         token = run_identity(context)
@@ -90,6 +91,7 @@ class CreateVideoOperator(WorkflowOperator):
             return {"script_id": script_id, "job_id": self.job_id}
         return self.execute_complete(context, self._wait("video_job", {"job_id": self.job_id}))
 
+    @entry_point
     def execute_complete(self, context: Any, event: dict[str, Any]) -> dict[str, Any]:
         response = event_result(event, self.wait_timeout, self.log)
         output_asset_id = get_path(response, "output_asset_config.asset_id")

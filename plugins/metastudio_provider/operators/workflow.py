@@ -11,20 +11,22 @@ resources. Inputs are checked (``inputs``) before the first create. Waits defer 
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
+from metastudio_provider.client.identity import PREFIX as TOKEN_PREFIX
 from metastudio_provider.links import CONSOLE_URL_XCOM_KEY, MetaStudioConsoleLink, console_url
-from metastudio_provider.operators.base import MetaStudioBaseOperator, default_deferrable
-from metastudio_provider.operators.waiting import check_once, defer_until, poll_until
+from metastudio_provider.operators.base import MetaStudioBaseOperator, default_deferrable, run_identity
+from metastudio_provider.states import Outcome
+from metastudio_provider.utils.waiting import check_once, defer_until, poll_until
 
 
 def deterministic_name(context: Any, prefix: str) -> str:
-    """Same value on every try of the same task instance; different across runs and map indexes."""
-    ti = context["ti"]
-    key = f"{ti.dag_id}|{ti.run_id}|{ti.task_id}|{getattr(ti, 'map_index', -1)}"
-    return f"{prefix}-{ti.task_id[:32]}-{hashlib.sha1(key.encode()).hexdigest()[:12]}"
+    """Same value on every try of the same task instance; different across runs and map indexes: the
+    task id and the digits of the task instance's ``run_identity`` (a label: the token itself goes in the
+    create's identity field)."""
+    return f"{prefix}-{context['ti'].task_id[:32]}-{run_identity(context).removeprefix(TOKEN_PREFIX)}"
 
 
 def read_source(source: Any) -> tuple[str, bytes]:
@@ -38,8 +40,13 @@ def read_source(source: Any) -> tuple[str, bytes]:
 
 
 class WorkflowOperator(MetaStudioBaseOperator):
-    """Shared by the workflow operators: waiting, console links, retries."""
+    """Shared by the workflow operators: waiting, console links, retries.
 
+    A subclass decorates ``execute``, ``execute_complete`` and any method ``_wait`` resumes in with
+    ``entry_point`` (``operators.base``) and lists ``metastudio_conn_id`` in its ``template_fields``.
+    """
+
+    template_fields: Collection[str] = ("metastudio_conn_id",)
     operator_extra_links: tuple[MetaStudioConsoleLink, ...] = (MetaStudioConsoleLink(),)
 
     def __init__(self, *, deferrable: bool | None = None, poll_interval: float = 5.0, wait_timeout: float = 6 * 3600,
@@ -61,7 +68,7 @@ class WorkflowOperator(MetaStudioBaseOperator):
         """Return the event if the resource already ended; else defer (the task resumes in ``method_name``)
         or, not deferrable, poll in place."""
         if self.deferrable:
-            if (event := check_once(self.hook, kind, ids))["status"] != "running":
+            if (event := check_once(self.hook, kind, ids))["status"] != Outcome.RUNNING:
                 return event
             self.log.info("Waiting for %s %s (%s): deferring to the triggerer", kind, ids, event["state"])
             defer_until(self, kind, ids, timeout=self.wait_timeout, poll_interval=self.poll_interval,

@@ -14,10 +14,11 @@ from typing import Any
 from airflow.sdk import PokeReturnValue, XComArg
 from airflow.sdk.exceptions import AirflowException, AirflowSensorTimeout
 
-from metastudio_provider.operators.base import MetaStudioBaseSensor, default_deferrable
-from metastudio_provider.operators.waiting import defer_until, event_result
+from metastudio_provider.operators.base import default_deferrable, entry_point, fail_fast
+from metastudio_provider.sensors.base import MetaStudioBaseSensor
 from metastudio_provider.states import RESOURCES, VIDEO_JOB, Outcome, Resource
 from metastudio_provider.triggers.metastudio import VideoJobsTrigger
+from metastudio_provider.utils.waiting import defer_until, event_result
 
 
 def check_interval(poke_interval: timedelta | float | None, poll_interval: float | None) -> timedelta | float:
@@ -31,7 +32,8 @@ class MetaStudioStateSensor(MetaStudioBaseSensor):
     """Wait until a MetaStudio resource succeeds; raise with MetaStudio's error info if it fails.
 
     Subclasses take the ids as keyword arguments named as the resource's path parameters (``job_id``,
-    ...) and pass them as ``ids``. The sensor's XCom is ``{"state", "ids", "response"}``.
+    ...), pass them as ``ids`` and list them in ``template_fields``. The default pool is the pool of the
+    resource's show API. The sensor's XCom is ``{"state", "ids", "response"}``.
 
     :param deferrable: free the worker slot while waiting; default Airflow's
         ``[operators] default_deferrable``. Not deferrable, ``mode`` (poke/reschedule) applies.
@@ -44,15 +46,10 @@ class MetaStudioStateSensor(MetaStudioBaseSensor):
     """The watched resource (``states.RESOURCES``): set by each subclass, by ``LivestreamJobSensor`` per task."""
     ui_color = "#fff4d6"
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        if cls.kind:
-            cls.template_fields = RESOURCES[cls.kind].id_params
-            cls.api_name = RESOURCES[cls.kind].show_api
-        super().__init_subclass__(**kwargs)
-
     def __init__(self, *, ids: dict[str, str], deferrable: bool | None = None,
                  poke_interval: timedelta | float | None = None, poll_interval: float | None = None,
                  timeout: timedelta | float = 6 * 3600, **kwargs: Any) -> None:
+        self.api_name = self.resource.show_api
         super().__init__(poke_interval=check_interval(poke_interval, poll_interval), timeout=timeout, **kwargs)
         for name in self.resource.id_params:
             if ids.get(name) in (None, ""):
@@ -73,6 +70,7 @@ class MetaStudioStateSensor(MetaStudioBaseSensor):
     def ids(self) -> dict[str, str]:
         return {name: str(getattr(self, name)) for name in self.resource.id_params}
 
+    @fail_fast
     def poke(self, context: Any) -> bool | PokeReturnValue:
         response = self.hook.call(self.resource.show_api, self.ids)
         state = self.resource.state_of(response)
@@ -83,6 +81,7 @@ class MetaStudioStateSensor(MetaStudioBaseSensor):
             return False
         return PokeReturnValue(True, self.execute_complete(context, {**event, "status": outcome.value}))
 
+    @entry_point
     def execute(self, context: Any) -> Any:
         if not self.deferrable:
             return super().execute(context)
@@ -91,6 +90,7 @@ class MetaStudioStateSensor(MetaStudioBaseSensor):
             return first.xcom_value
         defer_until(self, self.kind, self.ids, timeout=self.timeout, poll_interval=self.poll_interval)
 
+    @entry_point
     def execute_complete(self, context: Any, event: dict[str, Any]) -> dict[str, Any]:
         response = event_result(event, self.timeout, self.log)
         return {"state": event["state"], "ids": event["ids"], "response": response}
@@ -98,6 +98,8 @@ class MetaStudioStateSensor(MetaStudioBaseSensor):
 
 class _JobSensor(MetaStudioStateSensor):
     """A sensor of a resource with one id, ``job_id``."""
+
+    template_fields = ("job_id", "metastudio_conn_id")
 
     def __init__(self, *, job_id: str, **kwargs: Any) -> None:
         super().__init__(ids={"job_id": job_id}, **kwargs)
@@ -107,6 +109,7 @@ class AssetStateSensor(MetaStudioStateSensor):
     """Wait until the asset ``asset_id`` is ACTIVED."""
 
     kind = "asset"
+    template_fields = ("asset_id", "metastudio_conn_id")
 
     def __init__(self, *, asset_id: str, **kwargs: Any) -> None:
         super().__init__(ids={"asset_id": asset_id}, **kwargs)
@@ -122,12 +125,13 @@ class LivestreamJobSensor(MetaStudioStateSensor):
     """Wait until the livestream job ``job_id`` of room ``room_id`` is live (PROCESSING), or with
     ``wait_for="ended"`` until it ended."""
 
-    kind = "live_job"
+    kind = "live_job_on_air"
+    template_fields = ("room_id", "job_id", "metastudio_conn_id")
 
     def __init__(self, *, room_id: str, job_id: str, wait_for: str = "live", **kwargs: Any) -> None:
         if wait_for not in ("live", "ended"):
             raise ValueError(f"wait_for must be 'live' or 'ended', not {wait_for!r}")
-        self.kind = "live_job" if wait_for == "live" else "live_job_ended"
+        self.kind = "live_job_on_air" if wait_for == "live" else "live_job_ended"
         super().__init__(ids={"room_id": room_id, "job_id": job_id}, **kwargs)
         self.wait_for = wait_for
 
@@ -158,7 +162,7 @@ class VideoJobsSensor(MetaStudioBaseSensor):
     ``poke_interval`` (or ``poll_interval``) is the trigger's poll interval (default 5 s).
     """
 
-    template_fields = ("job_ids",)
+    template_fields = ("job_ids", "metastudio_conn_id")
     api_name = "ListDigitalHumanVideo"
 
     def __init__(
@@ -179,6 +183,7 @@ class VideoJobsSensor(MetaStudioBaseSensor):
         assert not isinstance(self.job_ids, XComArg), "job_ids is rendered before execute"
         return [j for j in (self.job_ids or []) if j]
 
+    @entry_point
     def execute(self, context: Any) -> Any:
         job_ids = self._watched()
         if not job_ids:
@@ -195,10 +200,12 @@ class VideoJobsSensor(MetaStudioBaseSensor):
             timeout=timedelta(seconds=self.timeout + 60),
         )
 
+    @entry_point
     def execute_complete(self, context: Any, event: dict[str, Any]) -> dict[str, Any]:
         jobs = event.get("jobs") or {}
         if event.get("status") == "timeout":
-            raise AirflowSensorTimeout(f"{len(jobs)} of {len(self._watched())} video jobs ended in {self.timeout:.0f} s")
+            raise AirflowSensorTimeout(
+                f"{len(jobs)} of {len(self._watched())} video jobs ended in {self.timeout:.0f} s")
         if event.get("status") == "error":
             raise AirflowException(f"watching video jobs failed: {event.get('message')}")
         failed = {j: v for j, v in jobs.items() if not VIDEO_JOB.succeeded(v["state"])}

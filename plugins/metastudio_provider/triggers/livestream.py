@@ -1,4 +1,5 @@
-"""Moved to ``metastudio_provider.livestream.watch``; re-exported here, the trigger's serialized classpath (``CLASSPATH``)."""
+"""The watch trigger's serialized classpath (``CLASSPATH``): the class lives in ``metastudio_provider.livestream.watch``
+and is re-exported here."""
 
 from __future__ import annotations
 

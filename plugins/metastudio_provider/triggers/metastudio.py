@@ -1,74 +1,43 @@
 """Deferrable waits: asyncio triggers that poll MetaStudio through the hook's ``acall``.
 
 They share the process's rate limiter (and Redis, if configured), so a triggerer watching a
-thousand jobs stays under the query limits. Events are plain JSON.
+thousand jobs stays under the query limits. Events are plain JSON. Their base is ``triggers.base``;
+these classes keep this module's path, the classpath Airflow stores for a deferred task.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 from airflow.sdk.exceptions import AirflowFailException
-from airflow.triggers.base import BaseTrigger, TriggerEvent
+from airflow.triggers.base import TriggerEvent
 
 from metastudio_provider.client import MetaStudioError
 from metastudio_provider.hooks.metastudio import MetaStudioHook
 from metastudio_provider.states import RESOURCES, VIDEO_JOB, Outcome, UnknownStateError, describe_error
+from metastudio_provider.triggers.base import MetaStudioBaseTrigger
 
 
-class _MetaStudioTrigger(BaseTrigger):
-    """Connection, region, polling cadence and deadline: what every MetaStudio trigger carries."""
-
-    def __init__(
-        self,
-        metastudio_conn_id: str = MetaStudioHook.default_conn_name,
-        region: str | None = None,
-        poll_interval: float = 5.0,
-        end_time: float | None = None,
-    ) -> None:
-        super().__init__()
-        self.metastudio_conn_id = metastudio_conn_id
-        self.region = region
-        self.poll_interval = poll_interval
-        self.end_time = end_time
-
-    def _own_fields(self) -> dict[str, Any]:
-        """The subclass's own constructor arguments."""
-        raise NotImplementedError
-
-    def serialize(self) -> tuple[str, dict[str, Any]]:
-        return (
-            f"{type(self).__module__}.{type(self).__qualname__}",
-            {
-                **self._own_fields(),
-                "metastudio_conn_id": self.metastudio_conn_id,
-                "region": self.region,
-                "poll_interval": self.poll_interval,
-                "end_time": self.end_time,
-            },
-        )
-
-    def _timed_out(self) -> bool:
-        return self.end_time is not None and time.time() >= self.end_time
-
-
-class MetaStudioStateTrigger(_MetaStudioTrigger):
+class MetaStudioStateTrigger(MetaStudioBaseTrigger):
     """Poll one resource (``kind`` in ``states.RESOURCES``) until it succeeds, fails or times out.
 
     Event: ``{"status": "success" | "failure" | "error" | "timeout", "kind", "ids", "state", "response"}``.
     """
 
+    STORED_KINDS = {"live_job": "live_job_on_air"}
+    """Kinds stored under an earlier name by a trigger deferred before an upgrade (Airflow keeps its kwargs)."""
+
     def __init__(self, kind: str, ids: dict[str, str], **kwargs: Any) -> None:
+        kind = self.STORED_KINDS.get(kind, kind)
         super().__init__(**kwargs)
         if kind not in RESOURCES:
             raise ValueError(f"unknown MetaStudio resource kind {kind!r}; expected one of {', '.join(RESOURCES)}")
         self.kind = kind
         self.ids = dict(ids)
 
-    def _own_fields(self) -> dict[str, Any]:
+    def own_fields(self) -> dict[str, Any]:
         return {"kind": self.kind, "ids": self.ids}
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
@@ -91,7 +60,7 @@ class MetaStudioStateTrigger(_MetaStudioTrigger):
                     yield self._fire({**event, "status": outcome.value, "state": state,
                                       "response": resource.summary(response)})
                     return
-                if self._timed_out():
+                if self.timed_out():
                     yield self._fire({**event, "status": "timeout", "state": state,
                                       "response": resource.summary(response)})
                     return
@@ -109,7 +78,7 @@ class MetaStudioStateTrigger(_MetaStudioTrigger):
         return TriggerEvent(payload)
 
 
-class VideoJobsTrigger(_MetaStudioTrigger):
+class VideoJobsTrigger(MetaStudioBaseTrigger):
     """Watch many video jobs with ONE ListDigitalHumanVideo call per poll (``job_ids`` repeated).
 
     Fires when every job has ended. Event: ``{"status": "success" | "failure" | "error" | "timeout",
@@ -124,7 +93,7 @@ class VideoJobsTrigger(_MetaStudioTrigger):
         super().__init__(**kwargs)
         self.job_ids = list(job_ids)
 
-    def _own_fields(self) -> dict[str, Any]:
+    def own_fields(self) -> dict[str, Any]:
         return {"job_ids": self.job_ids}
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
@@ -161,9 +130,10 @@ class VideoJobsTrigger(_MetaStudioTrigger):
                     self.log.info("%d of %d video jobs ended", reported, len(self.job_ids))
                 if len(done) == len(self.job_ids):
                     failed = not all(VIDEO_JOB.succeeded(j["state"]) for j in done.values())
-                    yield TriggerEvent({"status": "failure" if failed else "success", "jobs": done})
+                    outcome = Outcome.FAILURE if failed else Outcome.SUCCESS
+                    yield TriggerEvent({"status": outcome.value, "jobs": done})
                     return
-                if self._timed_out():
+                if self.timed_out():
                     yield TriggerEvent({"status": "timeout", "jobs": done})
                     return
         except (MetaStudioError, UnknownStateError, ValueError) as exc:

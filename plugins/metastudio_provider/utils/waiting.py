@@ -14,7 +14,9 @@ from metastudio_provider.states import RESOURCES, Outcome, describe_error
 from metastudio_provider.triggers.metastudio import MetaStudioStateTrigger
 
 
-def state_trigger(task: Any, kind: str, ids: dict[str, str], timeout: float, poll_interval: float) -> MetaStudioStateTrigger:
+def state_trigger(task: Any, kind: str, ids: dict[str, str], timeout: float,
+                  poll_interval: float) -> MetaStudioStateTrigger:
+    """The trigger that waits for ``kind`` ``ids`` with the task's connection and region."""
     return MetaStudioStateTrigger(
         kind=kind,
         ids=ids,
@@ -36,7 +38,7 @@ def defer_until(task: BaseOperator, kind: str, ids: dict[str, str], *, timeout: 
 
 
 def check_once(hook: MetaStudioHook, kind: str, ids: dict[str, str]) -> dict:
-    """One look at the resource, as an event shaped like the trigger's (status ``running`` if not ended)."""
+    """One look at the resource, as an event shaped like the trigger's (status ``Outcome.RUNNING`` if not ended)."""
     resource = RESOURCES[kind]
     response = hook.call(resource.show_api, ids)
     state = resource.state_of(response)
@@ -67,10 +69,11 @@ def event_result(event: dict[str, Any], timeout: float, log: Any = None) -> dict
     ``AirflowFailException``; a timeout, ``AirflowSensorTimeout``.
     """
     kind, ids, status = event.get("kind"), event.get("ids"), event.get("status")
-    if status == "success":
+    if status == Outcome.SUCCESS:
         return event["response"]
-    if status == "failure":
-        message = f"{kind} {ids} ended {event['state']}: {describe_error(RESOURCES[event['kind']].error_info(event['response']))}"
+    if status == Outcome.FAILURE:
+        error = describe_error(RESOURCES[event["kind"]].error_info(event["response"]))
+        message = f"{kind} {ids} ended {event['state']}: {error}"
         if log is not None:
             log.error("%s", message)
         raise AirflowException(message)
