@@ -1,6 +1,7 @@
 """Tests for ``metastudio_provider.catalog`` against the throttling table it was built from.
 
-The table (``tests/reference/metastudio-api-throttling.txt``, vendored: see tests/reference/README.md) is parsed here, independently of the catalog:
+The table (``tests/reference/metastudio-api-throttling.txt``, vendored: see tests/reference/README.md) is parsed
+here, independently of the catalog:
 it is a sequence of category lines and API title lines, each title followed by three limit
 lines for CN North-Beijing4, CN East-Shanghai1 and AP-Singapore.
 """

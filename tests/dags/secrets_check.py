@@ -39,7 +39,8 @@ with DAG(dag_id="metastudio_secrets", schedule=None, start_date=pendulum.datetim
     upload = UploadAssetOperator(task_id="upload", source="{{ params.image_path }}", poll_interval=0.2)
     create = CreateDigitalAssetOperator(task_id="create", body={
         "asset_name": "secrets-{{ run_id }}", "asset_type": "IMAGE",
-        "asset_description": "made by {{ conn.metastudio_default.login }} for {{ ti.xcom_pull(task_ids='upload', key='asset_id') }}"})
+        "asset_description": "made by {{ conn.metastudio_default.login }} for "
+                             "{{ ti.xcom_pull(task_ids='upload', key='asset_id') }}"})
     logged = log_the_connection()
     refused = ListAssetsOperator(task_id="refused", metastudio_conn_id=WRONG_CONN_ID, query={"limit": 1})
 

@@ -47,8 +47,8 @@ def test_two_runs_with_the_same_output_name_make_two_of_everything(dagbag, emula
     # and MetaStudio holds two of each under the one name
     videos = emu_call(emulator, "ListDigitalHumanVideo", query={"asset_name": name, "limit": 10})
     assert sorted(j["job_id"] for j in videos["jobs"]) == sorted([one[("video", "job_id")], two[("video", "job_id")]])
-    assets = emu_call(emulator, "ListAssets", query={"name": name, "accurate_query_field": "name", "asset_type": "IMAGE",
-                                                        "limit": 10})
+    assets = emu_call(emulator, "ListAssets", query={"name": name, "accurate_query_field": "name",
+                                                     "asset_type": "IMAGE", "limit": 10})
     assert assets["count"] == 2
     assert emu_call(emulator, "ListVideoScripts", query={"name": name, "limit": 10})["count"] == 2
     assert emu_call(emulator, "List2dModelTrainingJob", query={"name": name, "limit": 10})["count"] == 2

@@ -111,7 +111,8 @@ def test_every_secret_of_the_connection_is_masked() -> None:
     conn = Connection(conn_id="x", conn_type="metastudio", login="AK", password="sk-" + uuid.uuid4().hex,
                       extra=json.dumps({"project_id": "p", "region": "cn-north-4",
                                         "rate_limit_storage": f"redis://user:{storage_pw}@127.0.0.1:6379/0",
-                                        "endpoint": f"http://proxy:{endpoint_pw}@127.0.0.1:1", "callback_token": token}))
+                                        "endpoint": f"http://proxy:{endpoint_pw}@127.0.0.1:1",
+                                        "callback_token": token}))
     MetaStudioHook.settings_from_connection(conn)
     for secret in (storage_pw, endpoint_pw, token):
         assert redact(f"value={secret}") == "value=***"
