@@ -127,7 +127,7 @@ def metastudio_video_backfill():
     def report(jobs: dict | None, ds: str | None = None, ti=None) -> dict:
         """Every row of the manifest and its outcome (a row of a chunk that failed is a failed row, so is a
         video that was not delivered); which rows made no video, grouped by cause. Each SUCCEED, delivered
-        video is announced as an asset event through the alias metastudio-videos (video_assets), its
+        video is announced as an asset event through the alias metastudio-videos (assets/videos.py), its
         extra naming the delivered copy (delivered_uri), with no call per video. Returns counts, causes
         and at most 100 failed rows (batches.report.report_xcom); each row's result stays in the chunks' XComs."""
         from metastudio_provider.assets.videos import announce_batch

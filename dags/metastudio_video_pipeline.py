@@ -175,7 +175,7 @@ def metastudio_video_pipeline():
         task_id="create_video",
         script=script,
         output_asset_name=inputs["output_name"],
-        outlets=[VIDEOS],  # the SUCCEED video is delivered, then announced as an asset event (video_assets)
+        outlets=[VIDEOS],  # the SUCCEED video is delivered, then announced as an asset event (assets/videos.py)
         event_extra={"title": inputs["title"]},
         fallback_destination=DELIVERIES,
     )
