@@ -5,7 +5,7 @@ recent full run committed in ``work_unit_seconds.json``, so that a fresh clone s
 A file's tests stay on one worker, so module fixtures (a ``dag.test()`` run, an emulator, an Airflow
 home) are made once. The tests that run the shared real Airflow (``tests/integration``, ``tests/browser``)
 run one after another on one worker, so the shared cluster starts once; that unit starts first, and the
-Celery deployment's module (a cluster of its own) second, on the other worker. The other units go longest
+Celery deployment's module (a cluster of its own) second, on another worker. The other units go longest
 first (never-timed ones before timed ones), so no long file starts last and makes the others wait.
 (A custom split, because pytest-xdist's ``loadgroup`` does not work with pytest 9's node ids.)
 """
