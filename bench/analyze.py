@@ -209,6 +209,7 @@ def cost_figures(cost: dict[str, Any], design: str, n: int) -> dict[str, Any]:
         "peak_pss_mb": {name: m["pss_mb"] for name, m in cost["memory_peak"].items()},
         "peak_rss_mb": {name: m["rss_mb"] for name, m in cost["memory_peak"].items()},
         "processes_max": {name: m["processes"] for name, m in cost["memory_peak"].items()},
+        "peak_resident_pss_mb": {name: m.get("resident_pss_mb") for name, m in cost["memory_peak"].items()},
         "xcom_bytes": xcom["bytes"],
         "xcom_bytes_per_video": round(xcom["bytes"] / max(n, 1), 1),
         "xcom_bytes_per_task": {task: v["bytes"] for task, v in xcom["per_task"].items()},
@@ -288,18 +289,20 @@ def cost_table(results: dict[str, Any]) -> str:
     designs = [d for d in results if results[d].get("cost")]
     if not designs:
         return ""
-    lines = ["Airflow's own cost (CPU-s per 1,000 videos | peak PSS MB):" + "".join(f"{d:>22}" for d in designs)]
+    lines = ["Airflow's own cost (CPU-s per 1,000 videos | peak PSS MB | of the processes that ran before):"
+             + "".join(f"{d:>30}" for d in designs)]
     for name in [*COST_ROWS, "emulator", "emulator2"]:
         if not any(name in results[d]["cost"]["cpu_s"] for d in designs):
             continue
         cells = (_fmt(results[d]["cost"]["cpu_s_per_1000_videos"].get(name)) + " | "
-                 + _fmt(results[d]["cost"]["peak_pss_mb"].get(name)) for d in designs)
-        lines.append(f"  {name:56}" + "".join(f"{cell:>22}" for cell in cells))
+                 + _fmt(results[d]["cost"]["peak_pss_mb"].get(name)) + " | "
+                 + _fmt(results[d]["cost"].get("peak_resident_pss_mb", {}).get(name)) for d in designs)
+        lines.append(f"  {name:56}" + "".join(f"{cell:>30}" for cell in cells))
     for label, key in (("Airflow CPU-s per 1,000 videos (all components)", "airflow_cpu_s_per_1000_videos"),
                        ("Airflow CPU-s (all components, the run)", "airflow_cpu_s"),
                        ("XCom bytes per video", "xcom_bytes_per_video"),
                        ("metadata rows added per video", "db_rows_per_video")):
-        lines.append(f"  {label:56}" + "".join(f"{_fmt(results[d]['cost'].get(key)):>22}" for d in designs))
+        lines.append(f"  {label:56}" + "".join(f"{_fmt(results[d]['cost'].get(key)):>30}" for d in designs))
     return "\n".join(lines)
 
 

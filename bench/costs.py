@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -105,21 +106,41 @@ def memory_mb(procs: list[psutil.Process]) -> tuple[float, float]:
 
 
 class MemorySampler(threading.Thread):
-    """Every ``interval`` s, each component's PSS and RSS; keeps the peaks and the process counts."""
+    """Every ``interval`` s, each component's PSS and RSS; keeps the peaks and the process counts.
+
+    ``resident_pss_mb`` is the peak PSS of the component's processes that already ran when sampling began
+    (the scheduler, the dag-processor, the triggerers, the api-server, the executor's worker processes), without
+    the children they start during the run (a task process, a DAG file's parsing child): what would grow if a
+    component kept something per video. A short run samples few of those children, a long one many, so the
+    peak with them compares runs of different lengths badly."""
 
     def __init__(self, run_dir: Path, extra: dict[str, int] | None = None, interval: float = 1.0) -> None:
         super().__init__(daemon=True)
         self.run_dir, self.extra, self.interval = run_dir, extra, interval
         self.peak: dict[str, dict[str, float]] = {}
         self._halt = threading.Event()
+        self._started = time.time()
+
+    def _resident(self, procs: list[psutil.Process]) -> list[psutil.Process]:
+        kept = []
+        for p in procs:
+            try:
+                if p.create_time() < self._started:
+                    kept.append(p)
+            except psutil.Error:
+                continue
+        return kept
 
     def run(self) -> None:
         while True:
             for name, procs in component_processes(self.run_dir, self.extra).items():
                 pss, rss = memory_mb(procs)
-                peak = self.peak.setdefault(name, {"pss_mb": 0.0, "rss_mb": 0.0, "processes": 0})
+                resident, _ = memory_mb(self._resident(procs))
+                peak = self.peak.setdefault(name, {"pss_mb": 0.0, "rss_mb": 0.0, "processes": 0,
+                                                   "resident_pss_mb": 0.0})
                 peak["pss_mb"] = max(peak["pss_mb"], pss)
                 peak["rss_mb"] = max(peak["rss_mb"], rss)
+                peak["resident_pss_mb"] = max(peak["resident_pss_mb"], resident)
                 peak["processes"] = max(peak["processes"], len(procs))
             if self._halt.wait(self.interval):
                 return
