@@ -119,13 +119,13 @@ class MemorySampler(threading.Thread):
         self.run_dir, self.extra, self.interval = run_dir, extra, interval
         self.peak: dict[str, dict[str, float]] = {}
         self._halt = threading.Event()
-        self._started = time.time()
+        self._began = time.time()
 
     def _resident(self, procs: list[psutil.Process]) -> list[psutil.Process]:
         kept = []
         for p in procs:
             try:
-                if p.create_time() < self._started:
+                if p.create_time() < self._began:
                     kept.append(p)
             except psutil.Error:
                 continue
