@@ -20,7 +20,7 @@ from tests.conftest import connection_json
 from tests.emulator.helpers import call, system_asset
 from tests.s3_server import SECRET_KEY, CuttingProxy, s3_server
 
-URL_SECONDS = 2
+URL_SECONDS = 4  # short, to test renewal; 2 s expired before use once when the machine was very busy
 
 
 @pytest.fixture(scope="module")
