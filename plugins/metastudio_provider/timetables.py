@@ -20,7 +20,7 @@ A DAG paused across exactly one cron time and unpaused after it cannot be told f
 that was down at that time: that run is made, and a show fails as missed (docs/livestreams.md).
 
 Airflow serializes only timetables that a plugin registers: ``MetaStudioTimetablesPlugin``
-(``metastudio_provider.plugins``, loaded from the project's plugins folder).
+(``metastudio_provider.plugins.metastudio_plugin``, loaded from the project's plugins folder).
 ``local_cron_schedule`` uses the local-time timetable when it is registered and falls back to a
 plain ``CronTriggerTimetable`` (same runs, bare cron in the UI) where it is not.
 """

@@ -1,1 +1,1 @@
-"""Airflow listeners of this provider, registered by ``metastudio_provider.plugins``."""
+"""Airflow listeners of this provider, registered by ``metastudio_provider.plugins.metastudio_plugin``."""
