@@ -6,6 +6,7 @@ import inspect
 import re
 import time
 import uuid
+from collections.abc import Callable
 
 import pytest
 
@@ -133,33 +134,43 @@ def test_the_python_and_lua_rules_name_each_other():
     assert named == blocks
 
 
+def _learned(limiter: RateLimiter, key: str) -> tuple[float, float | None]:
+    """The key's learned rate and ceiling (None: none), rounded as both backends can agree on."""
+    snap = limiter.snapshot([key])[key]
+    assert snap is not None
+    return round(snap["learned"], 3), snap["ceiling"] and round(snap["ceiling"], 3)
+
+
+def _in_redis_and_memory(redis_url: str, api: str, sequence: Callable[[RateLimiter, str], list]) -> list:
+    """``sequence`` run on the Redis backend and on the memory backend: the same, returned once."""
+    key = limiter_key("p-" + uuid.uuid4().hex[:8], "cn-north-4", api)
+    shared = RateLimiter(redis_url)
+    try:
+        in_redis = sequence(shared, key)
+    finally:
+        shared.reset(key)
+    in_memory = sequence(RateLimiter("memory://"), key)
+    assert in_redis == in_memory
+    return in_memory
+
+
 def _edge_sequence(limiter: RateLimiter, key: str) -> list[tuple[float, float | None]]:
     """A 429 at the windows' edge of a 2/s API, then probing back to the table's limit: rate, ceiling after each."""
     first, second = limiter.acquire(key, 2), limiter.acquire(key, 2)  # 0.5 s apart: the first is in the window
     limiter.report(first, "admitted")
     limiter.report(second, "throttled")
-    seen = []
-    for outcome in [None] + ["admitted"] * 150:
-        if outcome:
-            after_the_cut = 1e18 if limiter.uses_redis else 1e9
-            limiter.report(Permit(key, 2, uuid.uuid4().hex, after_the_cut, 0.0), outcome)  # type: ignore[arg-type]
-        snap = limiter.snapshot([key])[key]
-        assert snap is not None
-        seen.append((round(snap["learned"], 3), snap["ceiling"] and round(snap["ceiling"], 3)))
+    seen = [_learned(limiter, key)]
+    after_the_cut = 1e18 if limiter.uses_redis else 1e9
+    for _ in range(150):
+        limiter.report(Permit(key, 2, uuid.uuid4().hex, after_the_cut, 0.0), "admitted")
+        seen.append(_learned(limiter, key))
     return seen
 
 
 def test_redis_applies_the_same_windows_edge_rule_as_memory(redis_url):
-    key = limiter_key("p-" + uuid.uuid4().hex[:8], "cn-north-4", "ShowAsset")
-    shared = RateLimiter(redis_url)
-    try:
-        in_redis = _edge_sequence(shared, key)
-    finally:
-        shared.reset(key)
-    in_memory = _edge_sequence(RateLimiter("memory://"), key)
-    assert in_redis == in_memory
-    assert in_memory[0] == (1.8, 2.0)  # the edge: the band's back-off under the table's limit
-    assert in_memory[-1] == (2.0, None)  # probed back to the table's limit: the ceiling forgotten
+    seen = _in_redis_and_memory(redis_url, "ShowAsset", _edge_sequence)
+    assert seen[0] == (1.8, 2.0)  # the edge: the band's back-off under the table's limit
+    assert seen[-1] == (2.0, None)  # probed back to the table's limit: the ceiling forgotten
 
 
 def _sequence(limiter: RateLimiter, key: str) -> list[tuple[float, float | None]]:
@@ -169,34 +180,23 @@ def _sequence(limiter: RateLimiter, key: str) -> list[tuple[float, float | None]
         before_any_cut, after_every_cut = -1e9, 1e9  # the memory backend's monotonic clock
     outcomes = (["throttled", "throttled_old"] + ["admitted"] * 12 + ["throttled"] + ["admitted"] * 5
                 + ["unknown", "throttled"])
-    seen = []
     first, second = limiter.acquire(key, 5), limiter.acquire(key, 5)  # in the window: what the gateway saw
     limiter.report(first, "admitted")
     limiter.report(second, "throttled")
-    snap = limiter.snapshot([key])[key]
-    assert snap is not None
-    seen.append((round(snap["learned"], 3), snap["ceiling"] and round(snap["ceiling"], 3)))
+    seen = [_learned(limiter, key)]
     for outcome in outcomes:
         at = before_any_cut if outcome == "throttled_old" else after_every_cut
         limiter.report(Permit(key, 5, uuid.uuid4().hex, at, 0.0), outcome.split("_")[0])  # type: ignore[arg-type]
-        snap = limiter.snapshot([key])[key]
-        assert snap is not None
-        seen.append((round(snap["learned"], 3), snap["ceiling"] and round(snap["ceiling"], 3)))
+        seen.append(_learned(limiter, key))
     return seen
 
 
 def test_redis_applies_the_same_rules_as_memory(redis_url):
-    key = limiter_key("p-" + uuid.uuid4().hex[:8], "cn-north-4", "Create2DDigitalHumanVideo")
-    shared = RateLimiter(redis_url)
-    try:
-        in_redis = _sequence(shared, key)
-    finally:
-        shared.reset(key)
-    in_memory = _sequence(RateLimiter("memory://"), key)
-    assert in_redis == in_memory
-    assert in_memory[0] == (0.5, 1.0)  # one of our calls filled the window: 1/s
-    assert in_memory[1] == (0.25, 0.5) and in_memory[2] == (0.25, 0.5)  # the old call's 429 did not cut again
-    assert in_memory[-1][0] < in_memory[-2][0]
+    seen = _in_redis_and_memory(redis_url, "Create2DDigitalHumanVideo", _sequence)
+    assert seen[0] == (0.5, 1.0)  # one of our calls filled the window: 1/s
+    assert seen[1] == (0.25, 0.5) and seen[2] == (0.25, 0.5)  # the old call's 429 did not cut again
+    assert seen[-1][0] < seen[-2][0]
+
 
 
 def test_redis_backend_paces_evenly_honours_retry_after_and_is_shown(redis_url):
