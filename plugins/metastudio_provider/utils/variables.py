@@ -8,12 +8,7 @@ from metastudio_provider.utils.options import option
 
 def setting(variable: str, name: str, fallback: str | None = None) -> str | None:
     """An Airflow Variable, else ``[metastudio] <name>`` (``utils.options``), else ``fallback``."""
-    try:
-        from airflow.sdk import Variable
+    from airflow.sdk import Variable
 
-        value = Variable.get(variable, default=None)
-        if value:
-            return str(value)
-    except Exception:  # noqa: BLE001 - outside a task (parsing, a unit test): no Variables to read
-        pass
-    return option(name, fallback)
+    value = Variable.get(variable, default=None)  # outside a task too: the default when there is none
+    return str(value) if value else option(name, fallback)
