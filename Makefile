@@ -42,6 +42,18 @@ test-fast: venv
 lint: venv
 	$(BIN)/ruff check .
 
+# The MetaStudio view's chart library (docs/ui.md): Chart.js as pinned in frontend/package-lock.json, its UMD build
+# and licences copied into ui/static, which is committed: make venv, demo, test and .ci/run never need node or npm.
+# Run it (node, npm and the npm registry needed) after changing frontend/package.json, then commit ui/static.
+UI_STATIC := plugins/metastudio_provider/ui/static
+.PHONY: ui-vendor
+ui-vendor:
+	cd frontend && npm ci --ignore-scripts --no-audit --no-fund
+	mkdir -p $(UI_STATIC)
+	cp frontend/node_modules/chart.js/dist/chart.umd.min.js $(UI_STATIC)/chart.umd.min.js
+	cp frontend/node_modules/chart.js/LICENSE.md $(UI_STATIC)/chart.js-LICENSE.md
+	cp frontend/node_modules/@kurkle/color/LICENSE.md $(UI_STATIC)/kurkle-color-LICENSE.md
+
 # Regenerate operators/api.py (one typed operator per API) from catalog/apis.json; commit the result.
 .PHONY: generate
 generate: venv
