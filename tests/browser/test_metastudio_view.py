@@ -2,8 +2,9 @@
 
 One live show (a test room, 2 minutes) and one video pipeline run, the emulator's clock held while it renders:
 the page shows the room with its time left and the run's job in flight; then the show is stopped (its run
-marked success), the video finishes, and the Usage panel has the day's minutes. Signed out, the page and its
-JSON refuse (401), and a forged token is refused (403).
+marked success), the video finishes, and the Usage panel has the day's minutes. The charts (Chart.js, served
+by the app from ui/static) are drawn from the JSON, and the page asks nothing of any origin but Airflow's.
+Signed out, the page and its JSON refuse (401), and a forged token is refused (403).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -63,9 +65,39 @@ def frame(page: Any) -> Any:
     return page.frame_locator("iframe").first
 
 
+def origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme, parts.netloc
+
+
+def drawn(view: Any, canvas: str) -> list[dict[str, Any]]:
+    """The datasets of the Chart.js chart on the view's ``canvas`` (a CSS selector), as the page gave them.
+    Evaluated from the body, which no refresh replaces (a panel's canvases are new after every refresh)."""
+    return view.locator("body").evaluate(
+        "(b, selector) => Chart.getChart(b.querySelector(selector)).data.datasets.map("
+        "d => ({label: d.label, dag: d.dag ?? null, kind: d.kind ?? null, data: d.data}))", canvas)
+
+
+def usage_chart_matches(view: Any, cluster: Any) -> bool:
+    """The usage chart holds the JSON's minutes: one dataset per DAG and kind, summing to its totals."""
+    datasets = drawn(view, "#usage canvas")
+    usage = summary(cluster)["usage"]
+    expected = {(dag, kind): kinds["video" if kind == "video" else "live"]
+                for dag, kinds in usage["dags"].items() for kind in ("video", "livestream")}
+    total = sum(sum(d["data"]) for d in datasets)
+    return ({(d["dag"], d["kind"]): d["data"] for d in datasets} == expected
+            and total == pytest.approx(usage["video_minutes"] + usage["live_minutes"], abs=0.01))
+
+
 def test_live_show_and_render_in_flight_then_the_days_minutes(page, shots, airflow_cluster, cluster_emulator,
                                                                emulator_clock, room_file):
     client = airflow_cluster.client
+    requested: list[str] = []
+
+    def record(request: Any) -> None:
+        requested.append(request.url)
+
+    page.on("request", record)
     with shots.step("sign in"):
         sign_in(page, airflow_cluster)
     with shots.step("a show goes live, a video renders (the emulator's clock held)"):
@@ -99,6 +131,14 @@ def test_live_show_and_render_in_flight_then_the_days_minutes(page, shots, airfl
             assert re.search(r"(WAITING|PROCESSING) 1", run.inner_text()), run.inner_text()
             view.locator("#limits tr", has_text="Create2DDigitalHumanVideo").wait_for()
             shots.readme("metastudio-view.png")
+        with shots.step("Limits: a chart per API listed, drawn from the JSON"):
+            limits = summary(airflow_cluster)["limits"]
+            api = next(a for a in limits["apis"] if a["api"] == "Create2DDigitalHumanVideo")
+            admitted, limit = drawn(view, f'#limits canvas[aria-label^="{api["api"]}:"]')
+            assert len(admitted["data"]) == len(api["series"]) == 900 // limits["bucket_seconds"]
+            assert sum(admitted["data"]) > 0, admitted  # the pipeline's create, in the last 15 minutes
+            assert set(limit["data"]) == {api["table"]}, limit  # the table's limit, dashed
+            assert view.locator("#limits canvas").count() == view.locator("#limits tbody tr").count()
     finally:
         client.request("PATCH", f"/api/v2/dags/{SHOW_DAG}/dagRuns/{show_run}", json={"state": "success"})
         emulator_clock.advance(cluster_emulator.config.job_seconds + 1)
@@ -113,3 +153,18 @@ def test_live_show_and_render_in_flight_then_the_days_minutes(page, shots, airfl
         assert usage["days"][-1] in row.inner_text()
         frame(page).locator("#usage").scroll_into_view_if_needed()
         shots.readme("metastudio-view-usage.png", frame(page).locator("#usage"))
+    with shots.step("Usage: the chart holds the JSON's minutes per DAG; refreshes leave no chart behind"):
+        view = frame(page)
+        wait_until(lambda: usage_chart_matches(view, airflow_cluster), 30, interval=1,
+                   what="the usage chart holding the JSON's minutes")
+        meta = view.locator("#meta").inner_text()
+        wait_until(lambda: view.locator("#meta").inner_text() != meta, 3 * 10, interval=0.5, what="a refresh")
+        charts, canvases = view.locator("body").evaluate(
+            "b => [Object.keys(Chart.instances).length, b.querySelectorAll('canvas').length]")
+        assert charts == canvases > 0, (charts, canvases)
+    with shots.step("every request the page made went to Airflow's origin"):
+        page.remove_listener("request", record)
+        assert any("/metastudio/static/chart.umd.min.js" in url for url in requested), requested
+        outside = [url for url in requested if not url.startswith(("data:", "blob:", "about:"))
+                   and origin(url) != origin(airflow_cluster.url)]
+        assert not outside, outside

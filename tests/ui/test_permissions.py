@@ -190,6 +190,7 @@ def test_the_page_is_a_shell_that_reads_the_same_api(client: Any, auth: Any) -> 
     """The page embeds no figures: it fetches /metastudio/api/summary with the user's own cookie."""
     page = client.get("/metastudio/", cookies={"_token": token(auth)}).text
     assert "/metastudio/api/summary" in page
+    assert '<script src="/metastudio/static/chart.umd.min.js?v=' in page  # the app's own copy, under its root path
     assert ALLOWED not in page and SECRET not in page and "job-" not in page
 
 

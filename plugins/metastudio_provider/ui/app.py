@@ -4,12 +4,15 @@
 its JSON. Both need a signed-in Airflow user: Airflow's own ``get_user`` dependency reads the UI's JWT (the
 ``_token`` cookie, which the same-origin iframe sends) or an ``Authorization: Bearer`` token, and refuses
 without one (401), with a bad one (403) or an expired one (401). Figures cover only the DAGs the user may read
-(the auth manager's ``get_authorized_dag_ids``).
+(the auth manager's ``get_authorized_dag_ids``). ``GET /metastudio/static/<file>`` serves the chart library the
+page loads (``ui/static``, vendored by ``make ui-vendor``), public like the icon.
 """
 
 # No ``from __future__ import annotations``: FastAPI must see ``GetUserDep`` itself, imported in ``create_app``.
+import hashlib
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
@@ -23,6 +26,18 @@ ICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" fill="none"
         '<rect x="2" y="5" width="15" height="14" rx="2"/><path d="M17 10l5-3v10l-5-3z"/>'
         '<circle cx="9.5" cy="11" r="2.5"/>'
         '</svg>')
+
+# The page's vendored libraries (`make ui-vendor` copies them from frontend/node_modules; committed, package data).
+STATIC = Path(__file__).parent / "static"
+CHART_JS = "chart.umd.min.js"
+MEDIA_TYPES = {".js": "text/javascript; charset=utf-8", ".md": "text/markdown; charset=utf-8"}
+# The URLs carry the file's hash (?v=...), so a browser may keep a file a year: an upgrade changes the URL.
+STATIC_CACHE = "public, max-age=31536000, immutable"
+
+
+def static_files() -> dict[str, bytes]:
+    """Every file of ``ui/static`` by its name: the only names ``/static/<name>`` serves."""
+    return {path.name: path.read_bytes() for path in sorted(STATIC.iterdir()) if path.is_file()}
 
 
 def readable_dag_ids(user: Any) -> set[str]:
@@ -69,6 +84,8 @@ def create_app() -> FastAPI:
     from airflow.api_fastapi.core_api.security import GetUserDep
 
     app = FastAPI(title="MetaStudio view", docs_url=None, redoc_url=None, openapi_url=None)
+    files = static_files()
+    chart_version = hashlib.sha256(files[CHART_JS]).hexdigest()[:12]
 
     @app.exception_handler(HTTPException)
     async def refused(request: Request, exc: HTTPException) -> Response:
@@ -82,10 +99,21 @@ def create_app() -> FastAPI:
         """The navigation's icon: public, like Airflow's own static files."""
         return Response(ICON, media_type="image/svg+xml", headers={"Cache-Control": "max-age=86400"})
 
+    @app.get("/static/{name}")
+    def static(name: str) -> Response:
+        """A file of ``ui/static`` by its exact name (nothing else: no path, no ``..``). Public, like the icon
+        and Airflow's own static files: it is a published open-source library (Chart.js), no data of anyone's."""
+        content = files.get(name)
+        if content is None:
+            return Response("Not Found", status_code=404, media_type="text/plain")
+        return Response(content, media_type=MEDIA_TYPES.get(Path(name).suffix, "application/octet-stream"),
+                        headers={"Cache-Control": STATIC_CACHE, "X-Content-Type-Options": "nosniff"})
+
     @app.get("/", response_class=HTMLResponse)
     def page(request: Request, user: GetUserDep) -> HTMLResponse:
         root = request.scope.get("root_path", "").rstrip("/")
-        return HTMLResponse(page_html(f"{root}/api/summary"), headers={"Cache-Control": "no-store"})
+        return HTMLResponse(page_html(f"{root}/api/summary", f"{root}/static/{CHART_JS}?v={chart_version}"),
+                            headers={"Cache-Control": "no-store"})
 
     @app.get("/api/summary")
     def api_summary(user: GetUserDep) -> JSONResponse:
