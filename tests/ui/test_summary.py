@@ -169,10 +169,12 @@ def test_a_batch_s_finish_counts_its_rows_still_to_submit_at_the_submit_rate(qui
     monkeypatch.setenv("METASTUDIO_USAGE_DIR", str(tmp_path))
     sources.LISTINGS.clear()
     sources.LIMITS.clear()
-    batch = {"records": Records(to_submit=[RowsToSubmit("metastudio_video_backfill", "backfill__2026-11-21",
-                                                        "running", rows=40, chunks=1)])}
-    (before,) = build(batch)["rendering"]["runs"]
-    assert before["to_submit"] == 40 and before["in_flight"] == 0 and before["estimated_finish"] is None
+    batch = {"records": Records(to_submit=[
+        RowsToSubmit("metastudio_video_backfill", "backfill__2026-11-21", "running", rows=40, chunks=1),
+        RowsToSubmit("metastudio_video_backfill", "backfill__2026-11-22", "running", rows=10, chunks=1)])}
+    before = {r["run_id"]: r for r in build(batch)["rendering"]["runs"]}
+    assert before["backfill__2026-11-21"]["to_submit"] == 40 and before["backfill__2026-11-22"]["to_submit"] == 10
+    assert all(r["in_flight"] == 0 and r["estimated_finish"] is None for r in before.values())
 
     with MetaStudioHook() as hook:  # a job that succeeds: a render time to learn from
         models = {"model_asset_id": hook.system_asset_id("HUMAN_MODEL_2D"),
@@ -188,8 +190,15 @@ def test_a_batch_s_finish_counts_its_rows_still_to_submit_at_the_submit_rate(qui
     region = sources.tenant("metastudio_default").region
     rate = min(all_apis()[name].limit(region) for name in summary.ROW_CREATES)
     assert rendering["submit_rate"] == rate and rendering["render_seconds"] is not None, rendering
-    (run,) = rendering["runs"]
-    finish = datetime.fromisoformat(run["estimated_finish"]).timestamp()
-    expected = now + 40 / rate + rendering["render_seconds"]
-    assert abs(finish - expected) < 3, (run, expected)
-    assert run["to_submit"] == 40
+    runs = {r["run_id"]: r for r in rendering["runs"]}
+    finish = {run: datetime.fromisoformat(r["estimated_finish"]).timestamp() - now for run, r in runs.items()}
+    render = rendering["render_seconds"]
+    # the two runs share the rate: the 10 rows go in 20 row-times (one of two), the 40 in 50 (all the rows)
+    assert abs(finish["backfill__2026-11-22"] - (10 * 2 / rate + render)) < 3, (runs, rate, render)
+    assert abs(finish["backfill__2026-11-21"] - (50 / rate + render)) < 3, (runs, rate, render)
+
+
+def test_runs_submitting_at_once_share_the_rate() -> None:
+    rows = {("d", "small"): 10, ("d", "big"): 40, ("d", "same"): 10}
+    assert summary.submit_seconds(rows, 5.0) == {("d", "small"): 6.0, ("d", "same"): 6.0, ("d", "big"): 12.0}
+    assert summary.submit_seconds(rows, None) == {} and summary.submit_seconds({}, 5.0) == {}

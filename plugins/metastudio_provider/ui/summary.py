@@ -126,23 +126,38 @@ def rendering_panel(records: Records, jobs: Listing, now: float, rate: float | N
         failures.append({"dag_id": failure.task.dag_id, "run_id": failure.task.run_id, "task_id": failure.task.task_id,
                          "task_link": task_link(failure.task), "job_id": None, "row": failure.row,
                          "error_code": failure.error_code, "error_msg": failure.error, "at": iso(failure.at)})
-    for pending in records.to_submit:  # rows not submitted yet: sent at the rate, then rendered
+    submitted_in = submit_seconds({(p.dag_id, p.run_id): p.rows for p in records.to_submit}, rate)
+    for pending in records.to_submit:  # rows not submitted yet: sent at the shared rate, then rendered
         group = group_of(pending.dag_id, pending.run_id, pending.run_state)
         group["to_submit"] = pending.rows
-        if rate and render is not None:
-            group["finish"] = max(group["finish"] or 0.0, now + pending.rows / rate + render)
+        if submitted_in and render is not None:
+            group["finish"] = max(group["finish"] or 0.0, now + submitted_in[(pending.dag_id, pending.run_id)] + render)
     runs = []
     for group in groups.values():
         in_flight = sum(group["states"][s] for s in UNFINISHED_VIDEO)
         if not in_flight and not group["to_submit"] and group["run_state"] not in ("running", "queued"):
             continue
-        known = (bool(rate) and render is not None) if group["to_submit"] else in_flight > 0
+        known = (bool(submitted_in) and render is not None) if group["to_submit"] else in_flight > 0
         runs.append({**group, "states": dict(group["states"]), "in_flight": in_flight,
                      "estimated_finish": iso(group["finish"]) if known else None})
     runs.sort(key=lambda r: (-r["in_flight"] - r["to_submit"], r["dag_id"], r["run_id"]))
     failures.sort(key=lambda f: f["at"] or "", reverse=True)
     return {"runs": runs, "failures": failures[:LATEST_FAILURES], "render_seconds": render, "submit_rate": rate,
             "error": jobs.error, "fetched_at": iso(jobs.fetched_at or None)}
+
+
+def submit_seconds(rows: dict[tuple[str, str], int], rate: float | None) -> dict[tuple[str, str], float]:
+    """Seconds until each run's last row is submitted, the runs sharing ``rate`` equally (the tenant's limiter
+    serves them all): the run with the fewest rows is done first, then the others share what it leaves."""
+    if not rate or not rows:
+        return {}
+    out: dict[tuple[str, str], float] = {}
+    elapsed, done, runs = 0.0, 0, sorted(rows.items(), key=lambda item: item[1])
+    for i, (run, left) in enumerate(runs):
+        elapsed += (left - done) * (len(runs) - i) / rate
+        done = left
+        out[run] = elapsed
+    return out
 
 
 ROW_CREATES = ("CreateVideoScripts", "Create2DDigitalHumanVideo")
