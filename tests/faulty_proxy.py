@@ -7,7 +7,9 @@ request to ``upstream``. MetaStudio API calls (paths under ``/v1/``) fail as a n
   (the answer replaced: the create happened, the caller cannot know);
 * ``reset_rate``: the connection reset before the request is relayed;
 * ``lost_rate``: relayed and processed, then the connection reset instead of the answer (a lost response);
-* ``down`` (set it at any time): an outage, every call answered 503 or reset, nothing relayed.
+* ``down`` (set it at any time): an outage, every call answered 503 or reset, nothing relayed;
+* ``down_after(method, path_part, count)``: ``down`` set by itself once ``count`` calls of that method whose
+  path holds ``path_part`` were relayed (an outage that starts at a chosen point of a run in another process).
 
 Decisions come from ``random.Random(seed)`` in arrival order, so a run repeats as far as its calls' order
 does. ``counts`` says what was done. Written by hand: no maintained Python library injects faults per HTTP
@@ -37,6 +39,7 @@ class FaultyProxy:
         self.rng = random.Random(seed)
         self.error_rate, self.reset_rate, self.lost_rate = error_rate, reset_rate, lost_rate
         self.down = False
+        self._down_after: tuple[str, str, int] | None = None
         self.counts: Counter[str] = Counter()
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
@@ -46,6 +49,10 @@ class FaultyProxy:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def down_after(self, method: str, path_part: str, count: int) -> None:
+        """Go down once ``count`` more ``method`` calls whose path holds ``path_part`` have been relayed."""
+        self._down_after = (method.upper(), path_part, count)
 
     def set_rates(self, *, error_rate: float = 0.0, reset_rate: float = 0.0, lost_rate: float = 0.0) -> None:
         self.error_rate, self.reset_rate, self.lost_rate = error_rate, reset_rate, lost_rate
@@ -103,6 +110,7 @@ class FaultyProxy:
                                  b'{"error_code":"APIGW.0201","error_msg":"Service unavailable (injected)"}')
                     continue
                 status, answer_headers, answer = await self._relay(method, target, headers, body)
+                self._count_towards_down(method, target)
                 if fault == "lost":
                     return _reset(writer)
                 if fault == "error_after":
@@ -115,6 +123,13 @@ class FaultyProxy:
         finally:
             if not writer.is_closing():
                 writer.close()
+
+    def _count_towards_down(self, method: str, target: str) -> None:
+        if self._down_after and method.upper() == self._down_after[0] and self._down_after[1] in target:
+            left = self._down_after[2] - 1
+            self._down_after = (*self._down_after[:2], left) if left > 0 else None
+            if left <= 0:
+                self.down = True
 
     def _decide(self, target: str) -> str:
         if not target.startswith("/v1/"):

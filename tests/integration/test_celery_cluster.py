@@ -216,6 +216,19 @@ def test_backfill_on_celery_survives_a_killed_worker(cluster: CeleryCluster, mon
     killed_at = time.monotonic()
     mark(f"{victim} killed ({created} videos created, {len(killed)} of its chunks running)")
 
+    # -- the MetaStudio view on this deployment (PostgreSQL, the limiter in Redis), mid-backfill ------------
+    view = client.get("/metastudio/api/summary")
+    rendering = {r["run_id"]: r for r in view["rendering"]["runs"] if r["dag_id"] == DAG_ID}
+    assert set(rendering) == set(runs.values()), view["rendering"]
+    killed_rows = len(killed) * CHUNK_SIZE  # the killed chunks run on (for the scheduler) until their heartbeat ends
+    assert sum(r["to_submit"] for r in rendering.values()) >= killed_rows, rendering
+    limits = {a["api"]: a for a in view["limits"]["apis"]}
+    assert view["limits"]["shared"] and limits[CREATE]["calls_last_minute"] > 0, view["limits"]
+    assert limits[CREATE]["learned"] is not None  # shared through Redis: the learned rate is there to show
+    assert limits[CREATE]["table"] == cluster.emulator_stats()[CREATE]["limit"]
+    timings["view mid-backfill"] = {run: (r["to_submit"], r["in_flight"], r["estimated_finish"])
+                                    for run, r in rendering.items()}
+
     # -- the killed chunks are failed by the heartbeat timeout, retried on the survivor ---------------------
     # A chunk seen running just before the kill may have finished in the moment before it landed: its first
     # try succeeds. It was not killed; it is left out of what must be retried (and at least one must remain).
@@ -273,6 +286,11 @@ def test_backfill_on_celery_survives_a_killed_worker(cluster: CeleryCluster, mon
     # both workers ran tasks
     workers = set().union(*seen_hosts.values())
     assert workers == {"worker1", "worker2"}, seen_hosts
+
+    # the view, once both runs are done: nothing in flight, the videos' minutes counted today
+    view = client.get("/metastudio/api/summary")
+    assert [r for r in view["rendering"]["runs"] if r["dag_id"] == DAG_ID and r["in_flight"] + r["to_submit"]] == []
+    assert sum(view["usage"]["dags"][DAG_ID]["video"]) > 0, view["usage"]
 
 
 # -- phase 2: a triggerer killed while a show is live and videos render --------------------------------------------

@@ -260,3 +260,38 @@ def test_killed_span_prefers_the_state_s_live_since_and_needs_a_started_job() ->
     assert killed_span(None, [{"at": 1000.0, "job_id": None}], end) is None  # never started a livestream
     assert killed_span({"plan": plan, "live_since": 1200.0}, attempts, None) is None
     assert json.dumps(killed_span(None, attempts[1:], end)) == "[1105.0, 2000.0]"  # no state: no skew known
+
+
+def test_a_running_batch_counts_the_rows_its_unfinished_chunks_hold(metadata_db: datetime) -> None:
+    """A backfill run of three chunks (2, 2 and 1 rows): the first done, the second running, the third not yet
+    scheduled. The view counts the rows of the two open chunks, from the manifest they map over."""
+    from airflow.models.dagrun import DagRun
+    from airflow.models.taskinstance import TaskInstance as TI
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import insert
+
+    from metastudio_provider.ui import records
+
+    dag_id, run_id, now = ALLOWED, "batch", datetime.now(UTC)
+    chunks = [[{"id": "a", "script": "A."}, {"id": "b", "script": "B."}],
+              [{"id": "c", "script": "C."}, {"id": "d", "script": "D."}], [{"id": "e", "script": "E."}]]
+    with create_session() as session:
+        session.execute(insert(DagRun.__table__).values(dag_id=dag_id, run_id=run_id, state="running",
+                                                        run_type="manual", run_after=now, logical_date=None))
+        for task_id, map_index, state in (("load_manifest", -1, "success"), ("submit_chunk", 0, "success"),
+                                          ("submit_chunk", 1, "running"), ("submit_chunk", 2, None)):
+            session.execute(insert(TI.__table__).values(
+                id=uuid.uuid4(), dag_id=dag_id, run_id=run_id, task_id=task_id, map_index=map_index, state=state,
+                operator="_PythonDecoratedOperator", try_number=1, max_tries=0, pool="default_pool", pool_slots=1,
+                priority_weight=1, queue="default", hostname="", unixname="airflow", executor_config=b""))
+        XComModel.set("return_value", chunks, dag_id=dag_id, task_id="load_manifest", run_id=run_id, session=session)
+        XComModel.set("rows", [{"row": "a", "status": "submitted", "job_id": "job-a"},
+                               {"row": "b", "status": "submitted", "job_id": "job-b"}],
+                      dag_id=dag_id, task_id="submit_chunk", run_id=run_id, map_index=0, session=session)
+    with create_session() as session:
+        found = records.read_records(session, {ALLOWED}, now)
+        hidden = records.read_records(session, {SECRET}, now)
+    assert found.to_submit == [records.RowsToSubmit(dag_id, run_id, "running", rows=3, chunks=2)]
+    assert sorted(j.job_id for j in found.video_jobs if j.task.run_id == run_id) == ["job-a", "job-b"]
+    assert hidden.to_submit == []  # another DAG's batch is not read

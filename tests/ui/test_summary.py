@@ -146,3 +146,59 @@ def test_a_listing_that_fails_says_why_and_is_not_retried_at_once(emu, monkeypat
 def test_the_summary_never_holds_the_secret_key(world):
     text = json.dumps(build(world))
     assert world["emu"].sk not in text and world["emu"].ak not in text
+
+
+
+@pytest.fixture(scope="module")
+def quick_emu():
+    """An emulator whose videos render in 1 s, so that one succeeds during the test."""
+    from metastudio_emulator.testing import running_emulator
+
+    with running_emulator(job_seconds=1.0) as running:
+        yield running
+
+
+def test_a_batch_s_finish_counts_its_rows_still_to_submit_at_the_submit_rate(quick_emu, tmp_path, monkeypatch):
+    """A run with 40 rows not submitted yet: its estimated finish is now + those rows at the rate a row is
+    submitted (the slower of its two creates; memory:// has no learned rate, so the table's) + the render time
+    learned from a job that succeeded. Before any job succeeded there is no estimate, not a wrong one."""
+    from metastudio_provider.catalog import all_apis
+    from metastudio_provider.ui.records import RowsToSubmit
+
+    monkeypatch.setenv("AIRFLOW_CONN_METASTUDIO_DEFAULT", connection_json(quick_emu))
+    monkeypatch.setenv("METASTUDIO_USAGE_DIR", str(tmp_path))
+    sources.LISTINGS.clear()
+    sources.LIMITS.clear()
+    batch = {"records": Records(to_submit=[
+        RowsToSubmit("metastudio_video_backfill", "backfill__2026-11-21", "running", rows=40, chunks=1),
+        RowsToSubmit("metastudio_video_backfill", "backfill__2026-11-22", "running", rows=10, chunks=1)])}
+    before = {r["run_id"]: r for r in build(batch)["rendering"]["runs"]}
+    assert before["backfill__2026-11-21"]["to_submit"] == 40 and before["backfill__2026-11-22"]["to_submit"] == 10
+    assert all(r["in_flight"] == 0 and r["estimated_finish"] is None for r in before.values())
+
+    with MetaStudioHook() as hook:  # a job that succeeds: a render time to learn from
+        models = {"model_asset_id": hook.system_asset_id("HUMAN_MODEL_2D"),
+                  "voice_asset_id": hook.system_asset_id("VOICE_MODEL")}
+        done = submit_row(hook, {"id": "done", "script": "Hi."}, prefix=f"bf-{time.time_ns()}", models=models)
+        deadline = time.monotonic() + 15
+        while hook.show_video_job(done["job_id"])["state"] != "SUCCEED":
+            assert time.monotonic() < deadline, "the 1-s render did not succeed"
+            time.sleep(0.3)
+    sources.LISTINGS.clear()
+    now = time.time()
+    rendering = build(batch)["rendering"]
+    region = sources.tenant("metastudio_default").region
+    rate = min(all_apis()[name].limit(region) for name in summary.ROW_CREATES)
+    assert rendering["submit_rate"] == rate and rendering["render_seconds"] is not None, rendering
+    runs = {r["run_id"]: r for r in rendering["runs"]}
+    finish = {run: datetime.fromisoformat(r["estimated_finish"]).timestamp() - now for run, r in runs.items()}
+    render = rendering["render_seconds"]
+    # the two runs share the rate: the 10 rows go in 20 row-times (one of two), the 40 in 50 (all the rows)
+    assert abs(finish["backfill__2026-11-22"] - (10 * 2 / rate + render)) < 3, (runs, rate, render)
+    assert abs(finish["backfill__2026-11-21"] - (50 / rate + render)) < 3, (runs, rate, render)
+
+
+def test_runs_submitting_at_once_share_the_rate() -> None:
+    rows = {("d", "small"): 10, ("d", "big"): 40, ("d", "same"): 10}
+    assert summary.submit_seconds(rows, 5.0) == {("d", "small"): 6.0, ("d", "same"): 6.0, ("d", "big"): 12.0}
+    assert summary.submit_seconds(rows, None) == {} and summary.submit_seconds({}, 5.0) == {}

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from metastudio_provider.batches.submission import CHUNK_ERROR
+from metastudio_provider.batches.submission import CHUNK_ERROR, CHUNK_TASK, MANIFEST_TASK
 from metastudio_provider.hooks.metastudio import MetaStudioHook
 from metastudio_provider.states import VIDEO_JOB
 
 
-def row_results(ti: Any, manifest_task: str = "load_manifest", chunk_task: str = "submit_chunk") -> list[dict]:
+def row_results(ti: Any, manifest_task: str = MANIFEST_TASK, chunk_task: str = CHUNK_TASK) -> list[dict]:
     """Every row of the manifest with its result, counted from the manifest's chunks, not from what the
     chunk tasks returned: a chunk that failed before recording its rows (a wrong AK/SK, a missing
     connection, a worker lost after its last retry, a bug) makes each of its rows a failed row, with the

@@ -156,6 +156,10 @@ def submit_chunk(chunk: list[dict[str, Any]], *, prefix: str, ti: Any, hook: Met
 
 CHUNK_ERROR = "error"
 """XCom key of a chunk task that failed before it had a result per row: why (for the report)."""
+MANIFEST_TASK = "load_manifest"
+"""The task returning a batch's chunks (a list of lists of rows), as the backfill and the bench name it."""
+CHUNK_TASK = "submit_chunk"
+"""The task ``wiring.submit_and_wait`` maps over the chunks; each pushes XCom ``rows``."""
 
 
 def chunk_error_text(exc: BaseException) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from metastudio_provider.batches.report import row_results
-from metastudio_provider.batches.submission import submit_chunk
+from metastudio_provider.batches.submission import CHUNK_TASK, submit_chunk
 from metastudio_provider.hooks.metastudio import MetaStudioHook
 
 
@@ -21,7 +21,7 @@ def submit_and_wait(chunks: Any, *, prefix: str, poll_interval: float, trigger_r
 
     from metastudio_provider.sensors.metastudio import VideoJobsSensor
 
-    @task(task_id="submit_chunk",
+    @task(task_id=CHUNK_TASK,
           map_index_template="{{ task.op_kwargs['chunk'][0]['id'] if task.op_kwargs['chunk'] else 'empty' }}")
     def submit(chunk: list[dict], prefix: str, ti: Any = None) -> dict[str, int]:
         """Submit a chunk of rows; fail (after the good rows went in) naming each bad row. Returns the rows

@@ -74,7 +74,8 @@ def compute_summary(user: Any, dag_ids: set[str], now: float | None = None) -> d
     except Exception:  # noqa: BLE001 - no such connection: the other panels still show
         tenant, states, counts = None, {}, {}
     live_jobs = sources.listing(cid, "ListSmartLiveJobs", "smart_live_jobs") if found.shows else sources.Listing()
-    video_jobs = sources.listing(cid, "ListDigitalHumanVideo", "jobs") if found.video_jobs else sources.Listing()
+    rendering = found.video_jobs or found.to_submit
+    video_jobs = sources.listing(cid, "ListDigitalHumanVideo", "jobs") if rendering else sources.Listing()
     name = getattr(user, "get_name", lambda: None)()
     return summary.build_summary(found, live_jobs=live_jobs, video_jobs=video_jobs, tenant=tenant, states=states,
                                  counts=counts, now=now, price_per_minute=price_per_minute(), user=name)

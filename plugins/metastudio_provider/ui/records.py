@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeGuard
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from metastudio_provider.batches.submission import CHUNK_TASK, MANIFEST_TASK
 from metastudio_provider.livestream.claims import START_ATTEMPTS_XCOM
 
 SHOW_OPERATORS = ("LivestreamShowOperator",)
@@ -62,6 +63,18 @@ class RowFailure:
     at: float
 
 
+@dataclass(frozen=True)
+class RowsToSubmit:
+    """A running batch's rows that no chunk task has submitted yet: the rows of its chunks whose task has
+    not finished (a running chunk counts whole: it records its rows when it ends)."""
+
+    dag_id: str
+    run_id: str
+    run_state: str | None
+    rows: int
+    chunks: int
+
+
 @dataclass
 class Records:
     shows: list[ShowTask] = field(default_factory=list)
@@ -74,6 +87,8 @@ class Records:
     live (no ``outcome``: ``killed_span``)."""
     killed_shows: list[TaskRef] = field(default_factory=list)
     """The show tasks that ended without an ``outcome`` whose minutes ``killed_span`` estimated."""
+    to_submit: list[RowsToSubmit] = field(default_factory=list)
+    """Running batches with rows not submitted yet (``rows_to_submit``)."""
 
 
 def _kwargs(value: Any) -> dict[str, Any]:
@@ -135,6 +150,45 @@ def killed_span(state: Any, attempts: Any, end_date: datetime | None) -> tuple[f
         went = min(sent) - skew if sent else None
     ended = end_date.timestamp()
     return (float(went), ended) if went is not None and ended > went else None
+
+
+def is_chunks(value: Any) -> TypeGuard[list[list[dict[str, Any]]]]:
+    """A batch's manifest as its chunk tasks map over it: a list of lists of rows."""
+    return isinstance(value, list) and all(isinstance(c, list) and all(isinstance(r, dict) for r in c) for c in value)
+
+
+def rows_to_submit(session: Session, ids: list[str]) -> list[RowsToSubmit]:
+    """Per running batch (a run with ``submit_chunk`` tasks, ``batches.wiring``): the rows of the chunks whose
+    task has not finished, counted from the manifest the chunks map over (XCom of ``load_manifest``, the task
+    beside ``submit_chunk``, in the same task group if any)."""
+    from airflow.models.dagrun import DagRun
+    from airflow.models.taskinstance import TaskInstance as TI
+    from airflow.models.xcom import XComModel as X
+
+    chunk_tis = session.execute(
+        select(TI.dag_id, TI.run_id, TI.task_id, TI.map_index, TI.state, DagRun.state.label("run_state"))
+        .join(DagRun, (DagRun.dag_id == TI.dag_id) & (DagRun.run_id == TI.run_id))
+        .where(TI.dag_id.in_(ids), DagRun.state.in_(("queued", "running")), TI.map_index >= 0,
+               (TI.task_id == CHUNK_TASK) | TI.task_id.like(f"%.{CHUNK_TASK}"))
+    ).all()
+    batches: dict[tuple[str, str, str], list[Any]] = {}
+    for ti in chunk_tis:
+        batches.setdefault((ti.dag_id, ti.run_id, ti.task_id), []).append(ti)
+    out = []
+    for (dag_id, run_id, task_id), tis in sorted(batches.items()):
+        open_chunks = [t.map_index for t in tis if t.state is None or str(t.state) in UNFINISHED]
+        if not open_chunks:
+            continue
+        manifest = task_id.removesuffix(CHUNK_TASK) + MANIFEST_TASK
+        value = session.scalar(select(X.value).where(X.dag_id == dag_id, X.run_id == run_id, X.task_id == manifest,
+                                                     X.map_index == -1, X.key == "return_value"))
+        chunks = _xcom(value) if value is not None else None
+        if not is_chunks(chunks):
+            continue
+        rows = sum(len(chunks[i]) for i in open_chunks if i < len(chunks))
+        run_state = tis[0].run_state
+        out.append(RowsToSubmit(dag_id, run_id, str(run_state) if run_state else None, rows, len(open_chunks)))
+    return out
 
 
 def read_records(session: Session, dag_ids: set[str], now: datetime) -> Records:
@@ -218,6 +272,8 @@ def read_records(session: Session, dag_ids: set[str], now: datetime) -> Records:
             if span is not None:
                 out.live_spans.append((r.dag_id, *span))
                 out.killed_shows.append(ref)
+
+    out.to_submit = rows_to_submit(session, ids)
 
     events = session.execute(
         select(AssetEvent.source_dag_id, AssetEvent.timestamp, AssetEvent.extra)

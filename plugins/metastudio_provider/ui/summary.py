@@ -95,18 +95,23 @@ def stoppers(state: ShowState | None, job_id: str, started: float | None, skew: 
 
 
 # -- Rendering --------------------------------------------------------------------------------------
-def rendering_panel(records: Records, jobs: Listing, now: float) -> dict[str, Any]:
-    """Video jobs of recent runs by DAG run: counts by MetaStudio state, an estimated finish; latest failures."""
+def rendering_panel(records: Records, jobs: Listing, now: float, rate: float | None = None) -> dict[str, Any]:
+    """Video jobs of recent runs by DAG run: counts by MetaStudio state, rows still to submit, an estimated
+    finish; latest failures. ``rate``: the rows per second a batch submits at (``submit_rate``)."""
     by_id = {j.get("job_id"): j for j in jobs.items}
     render = typical_render_seconds(jobs.items)
     groups: dict[tuple[str, str], dict[str, Any]] = {}
     failures: list[dict[str, Any]] = []
+
+    def group_of(dag_id: str, run_id: str, run_state: str | None) -> dict[str, Any]:
+        return groups.setdefault((dag_id, run_id), {
+            "dag_id": dag_id, "run_id": run_id, "run_state": run_state, "run_link": run_link(dag_id, run_id),
+            "states": Counter(), "to_submit": 0, "finish": None})
+
     for ref in records.video_jobs:
         job = by_id.get(ref.job_id)
         state = job.get("state", "UNKNOWN") if job else "NOT_LISTED"
-        group = groups.setdefault((ref.task.dag_id, ref.task.run_id), {
-            "dag_id": ref.task.dag_id, "run_id": ref.task.run_id, "run_state": ref.run_state,
-            "run_link": run_link(ref.task.dag_id, ref.task.run_id), "states": Counter(), "finish": None})
+        group = group_of(ref.task.dag_id, ref.task.run_id, ref.run_state)
         group["states"][state] += 1
         if job and state in UNFINISHED_VIDEO and render is not None:
             begun = service_time(job.get("start_time")) or service_time(job.get("create_time")) or now
@@ -121,17 +126,57 @@ def rendering_panel(records: Records, jobs: Listing, now: float) -> dict[str, An
         failures.append({"dag_id": failure.task.dag_id, "run_id": failure.task.run_id, "task_id": failure.task.task_id,
                          "task_link": task_link(failure.task), "job_id": None, "row": failure.row,
                          "error_code": failure.error_code, "error_msg": failure.error, "at": iso(failure.at)})
+    submitted_in = submit_seconds({(p.dag_id, p.run_id): p.rows for p in records.to_submit}, rate)
+    for pending in records.to_submit:  # rows not submitted yet: sent at the shared rate, then rendered
+        group = group_of(pending.dag_id, pending.run_id, pending.run_state)
+        group["to_submit"] = pending.rows
+        if submitted_in and render is not None:
+            group["finish"] = max(group["finish"] or 0.0, now + submitted_in[(pending.dag_id, pending.run_id)] + render)
     runs = []
     for group in groups.values():
         in_flight = sum(group["states"][s] for s in UNFINISHED_VIDEO)
-        if not in_flight and group["run_state"] not in ("running", "queued"):
+        if not in_flight and not group["to_submit"] and group["run_state"] not in ("running", "queued"):
             continue
+        known = (bool(submitted_in) and render is not None) if group["to_submit"] else in_flight > 0
         runs.append({**group, "states": dict(group["states"]), "in_flight": in_flight,
-                     "estimated_finish": iso(group["finish"]) if in_flight else None})
-    runs.sort(key=lambda r: (-r["in_flight"], r["dag_id"], r["run_id"]))
+                     "estimated_finish": iso(group["finish"]) if known else None})
+    runs.sort(key=lambda r: (-r["in_flight"] - r["to_submit"], r["dag_id"], r["run_id"]))
     failures.sort(key=lambda f: f["at"] or "", reverse=True)
-    return {"runs": runs, "failures": failures[:LATEST_FAILURES], "render_seconds": render,
+    return {"runs": runs, "failures": failures[:LATEST_FAILURES], "render_seconds": render, "submit_rate": rate,
             "error": jobs.error, "fetched_at": iso(jobs.fetched_at or None)}
+
+
+def submit_seconds(rows: dict[tuple[str, str], int], rate: float | None) -> dict[tuple[str, str], float]:
+    """Seconds until each run's last row is submitted, the runs sharing ``rate`` equally (the tenant's limiter
+    serves them all): the run with the fewest rows is done first, then the others share what it leaves."""
+    if not rate or not rows:
+        return {}
+    out: dict[tuple[str, str], float] = {}
+    elapsed, done, runs = 0.0, 0, sorted(rows.items(), key=lambda item: item[1])
+    for i, (run, left) in enumerate(runs):
+        elapsed += (left - done) * (len(runs) - i) / rate
+        done = left
+        out[run] = elapsed
+    return out
+
+
+ROW_CREATES = ("CreateVideoScripts", "Create2DDigitalHumanVideo")
+"""The creates each batch row makes (``batches.submission.submit_row``)."""
+
+
+def submit_rate(tenant: Tenant | None, states: dict[str, dict[str, Any] | None]) -> float | None:
+    """Rows per second a batch is submitted at: the slower of a row's two creates, each at the shared limiter's
+    learned rate (Redis), else at the throttling table's limit for the region. None without a connection."""
+    from metastudio_provider.catalog import all_apis
+
+    if tenant is None:
+        return None
+    rates = []
+    for name in ROW_CREATES:
+        state = states.get(limiter_key(tenant.project_id, tenant.region, name))
+        learned = state.get("learned") if state else None
+        rates.append(float(learned) if learned else float(all_apis()[name].limit(tenant.region)))
+    return min(rates)
 
 
 def typical_render_seconds(jobs: list[dict[str, Any]]) -> float | None:
@@ -219,7 +264,7 @@ def build_summary(records: Records, *, live_jobs: Listing, video_jobs: Listing, 
     return {
         "generated_at": iso(now), "user": user,
         "live": live,
-        "rendering": rendering_panel(records, video_jobs, now),
+        "rendering": rendering_panel(records, video_jobs, now, submit_rate(tenant, states)),
         "limits": limits_panel(tenant, states, counts, now) if tenant else {"apis": [], "note": "no connection"},
         "usage": usage_panel(records, live["rooms"], now, price_per_minute),
     }
