@@ -1,8 +1,9 @@
 """The MetaStudio view (Airflow ▸ MetaStudio, ``plugins/metastudio_provider/ui``) in a real Chromium.
 
-One live show (a test room, 2 minutes) and one video pipeline run, the emulator's clock held while it renders:
-the page shows the room with its time left and the run's job in flight; then the show is stopped (its run
-marked success), the video finishes, and the Usage panel has the day's minutes. The charts (Chart.js, served
+One live show (a test room, 2 minutes) and one backfill run of two rows (a manifest of this test's, read through
+the Variable metastudio_batches_uri), the emulator's clock held while they render: the page shows the room with
+its time left and the run's jobs in flight; then the show is stopped (its run marked success), the videos finish,
+and the Usage panel has the day's minutes. The charts (Chart.js, served
 by the app from ui/static) are drawn from the JSON, and the page asks nothing of any origin but Airflow's.
 Signed out, the page and its JSON refuse (401), and a forged token is refused (403).
 """
@@ -23,7 +24,8 @@ from tests.integration.airflow_cluster import SCHEDULER_DAGS, wait_until
 
 pytestmark = pytest.mark.browser
 
-PIPELINE = "metastudio_video_pipeline"
+BACKFILL = "metastudio_video_backfill"
+BATCH_DATE = "2026-11-22"  # no run of the shared cluster's other tests uses this date
 SHOW_DAG = "ms_livestream"
 ROOM = "view"  # a room of this test only: tests/integration's rooms count their own jobs
 TIMEOUT = 120
@@ -90,8 +92,11 @@ def usage_chart_matches(view: Any, cluster: Any) -> bool:
 
 
 def test_live_show_and_render_in_flight_then_the_days_minutes(page, shots, airflow_cluster, cluster_emulator,
-                                                               emulator_clock, room_file):
+                                                               emulator_clock, room_file, tmp_path):
     client = airflow_cluster.client
+    (tmp_path / f"{BATCH_DATE}.yaml").write_text(
+        "- {id: view-one, title: One, script: The first video of the view's batch.}\n"
+        "- {id: view-two, title: Two, script: The second video of the view's batch.}\n")
     requested: list[str] = []
 
     def record(request: Any) -> None:
@@ -101,7 +106,7 @@ def test_live_show_and_render_in_flight_then_the_days_minutes(page, shots, airfl
     with shots.step("sign in"):
         sign_in(page, airflow_cluster)
     with shots.step("a show goes live, a video renders (the emulator's clock held)"):
-        for dag_id in (SHOW_DAG, PIPELINE):
+        for dag_id in (SHOW_DAG, BACKFILL):
             client.wait_for_dag(dag_id, timeout=TIMEOUT)
             client.unpause(dag_id)
         show_run = client.trigger(SHOW_DAG, conf={"room_definitions": [room_file], "duration_minutes": 2.0})
@@ -109,8 +114,10 @@ def test_live_show_and_render_in_flight_then_the_days_minutes(page, shots, airfl
                                for r in summary(airflow_cluster)["live"]["rooms"]), TIMEOUT, interval=1,
                    what="the show live in the view's summary")
         emulator_clock.hold()
-        video_run = client.trigger(PIPELINE, conf={})
-        client.wait_for_states(PIPELINE, video_run, {"create_video": "deferred"}, timeout=TIMEOUT)
+        client.request("DELETE", "/api/v2/variables/metastudio_batches_uri", ok=(404,))  # an earlier run's
+        client.request("POST", "/api/v2/variables", json={"key": "metastudio_batches_uri", "value": str(tmp_path)})
+        video_run = client.trigger(BACKFILL, logical_date=f"{BATCH_DATE}T00:00:00Z")
+        client.wait_for_states(BACKFILL, video_run, {"wait_for_videos": "deferred"}, timeout=TIMEOUT)
     try:
         with shots.step("Airflow's navigation opens the view; Live now: the room, its time left"):
             page.goto("/")
@@ -125,10 +132,11 @@ def test_live_show_and_render_in_flight_then_the_days_minutes(page, shots, airfl
             assert "watcher at" in room.inner_text() and "MetaStudio after 1 h live" in room.inner_text()
             assert room.get_by_role("link", name=SHOW_DAG).get_attribute("href") == f"/dags/{SHOW_DAG}/runs/" + \
                 show_run.replace(":", "%3A").replace("+", "%2B")
-        with shots.step("Rendering: the pipeline run's job in flight"):
-            run = view.locator("#rendering tr", has_text=PIPELINE)
+        with shots.step("Rendering: the backfill run's two jobs in flight"):
+            run = view.locator("#rendering tr", has_text=BACKFILL)
             run.wait_for()
-            assert re.search(r"(WAITING|PROCESSING) 1", run.inner_text()), run.inner_text()
+            assert re.search(r"(WAITING|PROCESSING) 2", run.inner_text()), run.inner_text()
+            assert run.locator("td.n").all_inner_texts() == ["0", "2"], run.inner_text()  # to submit, in flight
             view.locator("#limits tr", has_text="Create2DDigitalHumanVideo").wait_for()
             shots.readme("metastudio-view.png")
         with shots.step("Limits: a chart per API listed, drawn from the JSON"):
@@ -136,19 +144,20 @@ def test_live_show_and_render_in_flight_then_the_days_minutes(page, shots, airfl
             api = next(a for a in limits["apis"] if a["api"] == "Create2DDigitalHumanVideo")
             admitted, limit = drawn(view, f'#limits canvas[aria-label^="{api["api"]}:"]')
             assert len(admitted["data"]) == len(api["series"]) == 900 // limits["bucket_seconds"]
-            assert sum(admitted["data"]) > 0, admitted  # the pipeline's create, in the last 15 minutes
+            assert sum(admitted["data"]) > 0, admitted  # the backfill's creates, in the last 15 minutes
             assert set(limit["data"]) == {api["table"]}, limit  # the table's limit, dashed
             assert view.locator("#limits canvas").count() == view.locator("#limits tbody tr").count()
     finally:
         client.request("PATCH", f"/api/v2/dags/{SHOW_DAG}/dagRuns/{show_run}", json={"state": "success"})
         emulator_clock.advance(cluster_emulator.config.job_seconds + 1)
         emulator_clock.release()
+        client.request("DELETE", "/api/v2/variables/metastudio_batches_uri", ok=(404,))  # others read include/
     with shots.step("the video is made: Usage has the day's minutes"):
-        assert client.wait_for_run(PIPELINE, video_run, timeout=TIMEOUT) == "success"
+        assert client.wait_for_run(BACKFILL, video_run, timeout=TIMEOUT) == "success"
         usage = summary(airflow_cluster)["usage"]
-        assert usage["dags"][PIPELINE]["video"][-1] > 0, usage["dags"]
+        assert usage["dags"][BACKFILL]["video"][-1] > 0, usage["dags"]
         page.reload()
-        row = frame(page).locator("#usage tbody tr", has_text=PIPELINE).first
+        row = frame(page).locator("#usage tbody tr", has_text=BACKFILL).first
         row.wait_for()
         assert usage["days"][-1] in row.inner_text()
         frame(page).locator("#usage").scroll_into_view_if_needed()

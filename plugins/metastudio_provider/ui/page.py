@@ -154,13 +154,16 @@ const badges = states => Object.entries(states)
 function renderRendering(p) {
   const runs = p.runs.map(r => `<tr><td>${link(r.run_link, r.dag_id)}<br><small>${esc(r.run_id)}</small></td>
     <td>${esc(r.run_state || "")}</td><td>${badges(r.states)}</td>
-    <td class="n">${r.in_flight}</td><td>${r.estimated_finish ? when(r.estimated_finish) : "—"}</td></tr>`);
+    <td class="n">${r.to_submit || 0}</td><td class="n">${r.in_flight}</td>
+    <td>${r.estimated_finish ? when(r.estimated_finish) : "—"}</td></tr>`);
   const fails = p.failures.map(f => `<tr><td>${when(f.at)}</td><td>${link(f.task_link, f.dag_id + " ▸ " + f.task_id)}` +
     `<br><small>${esc(f.row || f.job_id || "")}</small></td>
     <td><code>${esc(f.error_code || "")}</code></td><td>${esc(f.error_msg)}</td></tr>`);
-  return table(["DAG run", "Run", "Jobs by state", "#In flight", "Estimated finish"], runs, "No video job in flight.") +
-    (p.render_seconds != null
-      ? `<div class="note">Render time learned from the latest jobs: ${num(p.render_seconds, 1)} s</div>` : "") +
+  const head = ["DAG run", "Run", "Jobs by state", "#To submit", "#In flight", "Estimated finish"];
+  const learned = [p.render_seconds != null ? `render time learned from the latest jobs: ${num(p.render_seconds, 1)} s`
+    : "", p.submit_rate && p.runs.some(r => r.to_submit) ? `rows submitted at ${num(p.submit_rate)}/s` : ""].filter(Boolean).join(" · ");
+  return table(head, runs, "No video job in flight.") +
+    (learned ? `<div class="note">${esc(learned[0].toUpperCase() + learned.slice(1))}</div>` : "") +
     `<h3 style="font-size:13px;margin:12px 0 4px">Latest failures</h3>` +
     table(["When", "Task", "Code", "Message"], fails, "No recent failure.");
 }
