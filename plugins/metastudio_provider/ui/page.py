@@ -160,8 +160,9 @@ function renderRendering(p) {
     `<br><small>${esc(f.row || f.job_id || "")}</small></td>
     <td><code>${esc(f.error_code || "")}</code></td><td>${esc(f.error_msg)}</td></tr>`);
   const head = ["DAG run", "Run", "Jobs by state", "#To submit", "#In flight", "Estimated finish"];
+  const submitting = p.submit_rate && p.runs.some(r => r.to_submit);
   const learned = [p.render_seconds != null ? `render time learned from the latest jobs: ${num(p.render_seconds, 1)} s`
-    : "", p.submit_rate && p.runs.some(r => r.to_submit) ? `rows submitted at ${num(p.submit_rate)}/s` : ""].filter(Boolean).join(" · ");
+    : "", submitting ? `rows submitted at ${num(p.submit_rate)}/s` : ""].filter(Boolean).join(" · ");
   return table(head, runs, "No video job in flight.") +
     (learned ? `<div class="note">${esc(learned[0].toUpperCase() + learned.slice(1))}</div>` : "") +
     `<h3 style="font-size:13px;margin:12px 0 4px">Latest failures</h3>` +
