@@ -35,7 +35,7 @@ def test_an_outage_past_outage_seconds_fails_the_run_naming_it_and_a_rerun_makes
     (tmp_path / f"{DATE}.yaml").write_text(MANIFEST)
     with FaultyProxy(metastudio_conn.base_url, seed=4) as proxy:
         conn = json.loads(connection_json(metastudio_conn))
-        conn["extra"].update(endpoint=proxy.url, outage_seconds=3, max_backoff=1)
+        conn["extra"].update(endpoint=proxy.url, outage_seconds=1, max_backoff=0.5)
         env = {"METASTUDIO_BATCHES_DIR": str(tmp_path), "METASTUDIO_BATCH_CHUNK_SIZE": "2",
                "AIRFLOW_CONN_METASTUDIO_DEFAULT": json.dumps(conn)}
         proxy.down_after("POST", "/2d-digital-human-videos", 2)  # the first chunk's two videos, then down
