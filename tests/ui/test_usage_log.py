@@ -58,7 +58,7 @@ def test_a_redis_that_does_not_answer_pauses_the_counting(monkeypatch):
         calls.append(uri)
         raise ConnectionError("no Redis")
 
-    monkeypatch.setattr(usage_log, "_redis", broken)
+    monkeypatch.setattr(usage_log, "redis_client", broken)
     usage_log.record("redis://127.0.0.1:1/0", "p:r:Api", "admitted")  # never raises
     usage_log.record("redis://127.0.0.1:1/0", "p:r:Api", "admitted")
     assert len(calls) == 1

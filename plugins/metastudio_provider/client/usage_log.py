@@ -54,7 +54,7 @@ def uses_redis(storage_uri: str) -> bool:
 
 
 @cache
-def _redis(storage_uri: str) -> Any:
+def redis_client(storage_uri: str) -> Any:
     import redis
     from redis.retry import Retry
 
@@ -74,7 +74,7 @@ def record(storage_uri: str, key: str, outcome: str, now: float | None = None) -
             if _redis_down_until.get(storage_uri, 0.0) > time.monotonic():
                 return
             name = f"{PREFIX}{{{key}}}:{second // 60}"
-            pipe = _redis(storage_uri).pipeline(transaction=False)
+            pipe = redis_client(storage_uri).pipeline(transaction=False)
             pipe.hincrby(name, f"{kind}{second}", 1)
             pipe.expire(name, RETENTION)
             pipe.execute()
@@ -129,7 +129,7 @@ def read(storage_uri: str, since: float, now: float | None = None, keys: list[st
             per[names[kind]][second] += count
 
     if uses_redis(storage_uri):
-        client = _redis(storage_uri)
+        client = redis_client(storage_uri)
         if keys is None:
             slots: list[tuple[str, int]] = []
             for name in client.scan_iter(match=f"{PREFIX}*", count=1000):
