@@ -9,7 +9,8 @@ request to ``upstream``. MetaStudio API calls (paths under ``/v1/``) fail as a n
 * ``lost_rate``: relayed and processed, then the connection reset instead of the answer (a lost response);
 * ``down`` (set it at any time): an outage, every call answered 503 or reset, nothing relayed;
 * ``down_after(method, path_part, count)``: ``down`` set by itself once ``count`` calls of that method whose
-  path holds ``path_part`` were relayed (an outage that starts at a chosen point of a run in another process).
+  path holds ``path_part`` were relayed (an outage that starts at a chosen point of a run in another process);
+  ``up_on(method, target_part)``: ``down`` cleared by the first such call that arrives (and it is relayed).
 
 Decisions come from ``random.Random(seed)`` in arrival order, so a run repeats as far as its calls' order
 does. ``counts`` says what was done. Written by hand: no maintained Python library injects faults per HTTP
@@ -40,6 +41,7 @@ class FaultyProxy:
         self.error_rate, self.reset_rate, self.lost_rate = error_rate, reset_rate, lost_rate
         self.down = False
         self._down_after: tuple[str, str, int] | None = None
+        self._up_on: tuple[str, str] | None = None
         self.counts: Counter[str] = Counter()
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
@@ -53,6 +55,10 @@ class FaultyProxy:
     def down_after(self, method: str, path_part: str, count: int) -> None:
         """Go down once ``count`` more ``method`` calls whose path holds ``path_part`` have been relayed."""
         self._down_after = (method.upper(), path_part, count)
+
+    def up_on(self, method: str, target_part: str) -> None:
+        """End the outage when a ``method`` call whose path and query hold ``target_part`` arrives."""
+        self._up_on = (method.upper(), target_part)
 
     def set_rates(self, *, error_rate: float = 0.0, reset_rate: float = 0.0, lost_rate: float = 0.0) -> None:
         self.error_rate, self.reset_rate, self.lost_rate = error_rate, reset_rate, lost_rate
@@ -101,6 +107,8 @@ class FaultyProxy:
                 if request is None:
                     break
                 method, target, headers, body = request
+                if self.down and self._up_on and method.upper() == self._up_on[0] and self._up_on[1] in target:
+                    self.down, self._up_on = False, None
                 fault = self._decide(target)
                 self.counts[fault] += 1
                 if fault == "reset":
