@@ -223,7 +223,7 @@ def test_backfill_on_celery_survives_a_killed_worker(cluster: CeleryCluster, mon
     killed_rows = len(killed) * CHUNK_SIZE  # the killed chunks run on (for the scheduler) until their heartbeat ends
     assert sum(r["to_submit"] for r in rendering.values()) >= killed_rows, rendering
     limits = {a["api"]: a for a in view["limits"]["apis"]}
-    assert view["limits"]["shared"] and limits[CREATE]["calls_last_minute"] > 0, view["limits"]
+    assert view["limits"]['shared'] and limits[CREATE]["calls_last_minute"] > 0, view["limits"]
     assert limits[CREATE]["learned"] is not None  # shared through Redis: the learned rate is there to show
     assert limits[CREATE]["table"] == cluster.emulator_stats()[CREATE]["limit"]
     timings["view mid-backfill"] = {run: (r["to_submit"], r["in_flight"], r["estimated_finish"])
