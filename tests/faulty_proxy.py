@@ -134,10 +134,9 @@ class FaultyProxy:
 
     def _count_towards_down(self, method: str, target: str) -> None:
         if self._down_after and method.upper() == self._down_after[0] and self._down_after[1] in target:
-            left = self._down_after[2] - 1
-            self._down_after = (*self._down_after[:2], left) if left > 0 else None
-            if left <= 0:
-                self.down = True
+            wanted, part, left = self._down_after
+            self._down_after = (wanted, part, left - 1) if left > 1 else None
+            self.down = self.down or left <= 1
 
     def _decide(self, target: str) -> str:
         if not target.startswith("/v1/"):

@@ -161,10 +161,10 @@ function renderRendering(p) {
     <td><code>${esc(f.error_code || "")}</code></td><td>${esc(f.error_msg)}</td></tr>`);
   const head = ["DAG run", "Run", "Jobs by state", "#To submit", "#In flight", "Estimated finish"];
   const submitting = p.submit_rate && p.runs.some(r => r.to_submit);
-  const learned = [p.render_seconds != null ? `render time learned from the latest jobs: ${num(p.render_seconds, 1)} s`
-    : "", submitting ? `rows submitted at ${num(p.submit_rate)}/s` : ""].filter(Boolean).join(" · ");
+  const learned = [p.render_seconds != null ? `Render time learned from the latest jobs: ${num(p.render_seconds, 1)} s`
+    : "", submitting ? `Rows submitted at ${num(p.submit_rate)}/s` : ""].filter(Boolean).join(" · ");
   return table(head, runs, "No video job in flight.") +
-    (learned ? `<div class="note">${esc(learned[0].toUpperCase() + learned.slice(1))}</div>` : "") +
+    (learned ? `<div class="note">${esc(learned)}</div>` : "") +
     `<h3 style="font-size:13px;margin:12px 0 4px">Latest failures</h3>` +
     table(["When", "Task", "Code", "Message"], fails, "No recent failure.");
 }
