@@ -22,6 +22,8 @@
 set -euo pipefail
 # shellcheck source=scripts/airflow_env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/airflow_env.sh"
+# shellcheck source=scripts/process_groups.sh
+source "$(dirname "${BASH_SOURCE[0]}")/process_groups.sh"  # command_line
 
 TRIGGERERS="${AIRFLOW_TRIGGERERS:-1}"
 if ! [[ "$TRIGGERERS" =~ ^[1-9][0-9]*$ ]]; then
@@ -42,7 +44,7 @@ component_pid() {
   [ -f "$file" ] || return 1
   pid="$(cat "$file")"
   [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
-  { tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null | grep -q airflow || return 1
+  [[ "$(command_line "$pid")" == *airflow* ]] || return 1
   echo "$pid"
 }
 

@@ -3,6 +3,19 @@
 # scripts/airflow_stop.sh and scripts/cluster_stop.sh). Each launched process leads its own process
 # group; SIGTERM the leaders, wait up to $TIMEOUT seconds, then SIGKILL what is left of each group.
 
+# The command line of process $1, read again for up to half a second while it is empty: between the
+# exec()s of `nohup setsid env airflow ...` the kernel shows an empty one (seen in 5 % of reads right
+# after a start). Empty output: the process is gone or a zombie.
+command_line() {
+  local cmd _
+  for _ in 1 2 3 4 5; do
+    cmd="$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null)" || return 0
+    [ -n "$cmd" ] && break
+    sleep 0.1
+  done
+  echo "$cmd"
+}
+
 descendants() {  # pid: its children, grandchildren, ...
   local c
   for c in $(pgrep -P "$1" 2>/dev/null); do echo "$c"; descendants "$c"; done
@@ -14,7 +27,7 @@ descendants() {  # pid: its children, grandchildren, ...
 members() {
   local p
   for p in $( { pgrep -g "$1"; for g in $(pgrep -g "$1"); do descendants "$g"; done; } 2>/dev/null | sort -u); do
-    { tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null | grep -q -E 'airflow|celery|metastudio' && echo "$p"
+    [[ "$(command_line "$p")" =~ airflow|celery|metastudio ]] && echo "$p"
   done
 }
 
