@@ -103,7 +103,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
-    """``make test`` runs ``pytest -n 2``, ``make test-fast`` ``-n 4``: the suite mostly waits (Airflow
+    """``make test`` and ``make test-fast`` run ``pytest -n 4``: the suite mostly waits (Airflow
     start-up, renders, polls). A file per work unit, every real-Airflow test in one unit that starts
     first, then the longest files first: ``tests/scheduling.py``."""
     return scheduling.make_scheduler(config, log)

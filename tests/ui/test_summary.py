@@ -63,10 +63,11 @@ def world(emu, tmp_path, monkeypatch):
 
 
 def build(world, price=None):
-    records, now = world["records"], time.time()
+    records = world["records"]
     tenant = sources.tenant("metastudio_default")
     live = sources.listing("metastudio_default", "ListSmartLiveJobs", "smart_live_jobs")
     videos = sources.listing("metastudio_default", "ListDigitalHumanVideo", "jobs")
+    now = time.time()  # after the listings, so that their calls are counted (a second may turn meanwhile)
     states, counts = sources.limiter_state(tenant, now)
     return summary.build_summary(records, live_jobs=live, video_jobs=videos, tenant=tenant, states=states,
                                  counts=counts, now=now, price_per_minute=price, user="admin")
