@@ -109,7 +109,7 @@ def test_live_show_and_render_in_flight_then_the_days_minutes(page, shots, airfl
         for dag_id in (SHOW_DAG, BACKFILL):
             client.wait_for_dag(dag_id, timeout=TIMEOUT)
             client.unpause(dag_id)
-        show_run = client.trigger(SHOW_DAG, conf={"room_definitions": [room_file], "duration_minutes": 2.0})
+        show_run = client.trigger(SHOW_DAG, conf={"room_definitions": [room_file], "duration_minutes": 5.0})
         wait_until(lambda: any(r["room_name"] == f"ms-live-{ROOM}" and r["metastudio_state"] == "PROCESSING"
                                for r in summary(airflow_cluster)["live"]["rooms"]), TIMEOUT, interval=1,
                    what="the show live in the view's summary")
@@ -128,7 +128,8 @@ def test_live_show_and_render_in_flight_then_the_days_minutes(page, shots, airfl
             room = live.locator("tr", has_text=f"ms-live-{ROOM}")
             room.wait_for()
             assert "PROCESSING" in room.inner_text()
-            assert re.search(r"1 min \d+ s|2 min 0 s", room.locator("td.left").inner_text()), room.inner_text()
+            # time left by Airflow's clock, not the held emulator's: a loaded machine may take a minute to get here
+            assert re.search(r"[1-4] min \d+ s|5 min 0 s", room.locator("td.left").inner_text()), room.inner_text()
             assert "watcher at" in room.inner_text() and "MetaStudio after 1 h live" in room.inner_text()
             assert room.get_by_role("link", name=SHOW_DAG).get_attribute("href") == f"/dags/{SHOW_DAG}/runs/" + \
                 show_run.replace(":", "%3A").replace("+", "%2B")

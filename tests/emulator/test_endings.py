@@ -18,8 +18,9 @@ def _admin(emu, path: str, body: dict | None = None, expect: int = 200) -> dict:
 
 
 def test_a_given_video_job_ends_failed_now(emu) -> None:
-    job_id = _job(emu, "fail me")
-    answer = _admin(emu, f"video-jobs/{job_id}/end", ERROR)
+    with manual_clock(emu):  # still running when ended, however slow the machine (job_seconds 0.5)
+        job_id = _job(emu, "fail me")
+        answer = _admin(emu, f"video-jobs/{job_id}/end", ERROR)
     assert answer == {"job_id": job_id, "state": "FAILED", "error_info": ERROR}
     shown = call(emu, "Show2DDigitalHumanVideo", {"job_id": job_id})
     assert shown["state"] == "FAILED" and shown["error_info"] == ERROR and shown["end_time"]
@@ -46,8 +47,9 @@ def test_next_video_jobs_end_failed_at_their_normal_end(emu) -> None:
 
 
 def test_default_error_info_and_bad_requests(emu) -> None:
-    job_id = _job(emu, "default failure")
-    assert _admin(emu, f"video-jobs/{job_id}/end")["error_info"]["error_code"] == "MSS.00010001"
+    with manual_clock(emu):
+        job_id = _job(emu, "default failure")
+        assert _admin(emu, f"video-jobs/{job_id}/end")["error_info"]["error_code"] == "MSS.00010001"
     for body in ({"state": "SUCCEED"}, {"count": 0}, {"after_seconds": -1}, {"error_code": 7}):
         assert _admin(emu, "video-jobs/end-next", body, expect=400)["error_code"] == "EMULATOR.0001"
     resp = httpx.post(f"{emu.base_url}/_emulator/live-jobs/end-next", content=b"[1]")

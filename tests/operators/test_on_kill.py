@@ -99,7 +99,7 @@ def test_start_livestream_on_kill_stops_the_livestream_it_started(metastudio_con
     ctx = context("killed_live")
     out = op.execute(ctx)
     assert op.started_job_id == out["job_id"] == ctx["ti"].xcoms["job_id"]
-    assert live_jobs(emu, room) == {out["job_id"]: "WAITING"}
+    assert live_jobs(emu, room) in ({out["job_id"]: "WAITING"}, {out["job_id"]: "PROCESSING"})  # 2-s start
     op.on_kill()
     assert live_jobs(emu, room) == {out["job_id"]: "SUCCEED"}
 

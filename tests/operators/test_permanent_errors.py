@@ -43,7 +43,7 @@ def _run(dagbag, emu, folder):
     for api, status, count in (("ListVideoScripts", 400, 3), ("ListProducts", 403, 3), ("ListSmartLiveRooms", 503, 2)):
         _post(emu, "faults", {"api": api, "mode": "error_before_commit", "status": status, "count": count})
     _post(emu, "video-jobs/end-next", {"count": 1, "error_code": "MSS.TEST.4242", "error_msg": "the avatar melted",
-                                       "after_seconds": 1.0})
+                                       "after_seconds": 4.0})  # still running when the task defers
     try:
         with pytest.MonkeyPatch.context() as mp, dag_run_env(emu, job_seconds=1.0) as deferrals:
             for name, value in conns.items():
@@ -65,9 +65,10 @@ def test_one_run_fails_fast_says_why_and_never_shows_secrets(dagbag, emulator, t
     assert (states["transient"], tries["transient"]) == ("success", 1)  # two 503s, retried by the client
     # the 400 and the 403 were each sent once: no client retry loop, no Airflow retry
     assert sorted((f["api"], f["count"]) for f in pending) == [("ListProducts", 2), ("ListVideoScripts", 2)]
-    # the bad scheme failed at once, not after 36 network retries over 50 s
+    # the bad scheme failed at once, not after 36 network retries over 50 s (a loaded machine took 7.9 s
+    # from the task's start to its end, most of it Airflow's own work)
     ti = next(ti for ti in dag_run.get_task_instances() if ti.task_id == "bad_scheme")
-    assert (ti.end_date - ti.start_date).total_seconds() < 5
+    assert (ti.end_date - ti.start_date).total_seconds() < 25
 
     # -- ... each naming what to fix: the connection field, the API, MetaStudio's code and message --------
     assert re.search(r"ShowAsset failed: HTTP 404 \S+: .*not found.*Not retried: something the request names", logs)

@@ -178,7 +178,7 @@ def test_event_result_names_what_happened() -> None:
 def test_many_jobs_trigger_reports_a_job_that_does_not_exist(conn) -> None:
     respx.get(f"{BASE}/v1/{PROJECT}/digital-human-videos").mock(return_value=httpx.Response(
         200, json={"count": 0, "jobs": []}))
-    event = first_event(VideoJobsTrigger([JOB], poll_interval=0.05, end_time=time.time() + 60), timeout=1.0)
+    event = first_event(VideoJobsTrigger([JOB], poll_interval=0.05, end_time=time.time() + 60), timeout=10.0)
     assert event["status"] in ("error", "failure")
 
 

@@ -23,8 +23,8 @@ HEX_ID = re.compile(r"^[0-9a-f]{32}$")
 # Long enough that every resource is still running at its sensor's first check, so the deferrable ones
 # really defer; short, because the run waits for each in turn. A sensor runs right after its create (one
 # task, ~0.3 s on a quiet machine); a busy CI machine took over 1.2 s once for video_deferrable and over 1 s
-# for live_deferrable, hence 2.5 s for the video and the livestream.
-FAST = {"job_seconds": 2.5, "live_start_seconds": 2.5, "training_seconds": 1.0, "tts_seconds": 1.0}
+# for live_deferrable, hence 2.5 s for every kind.
+FAST = {"job_seconds": 2.5, "live_start_seconds": 2.5, "training_seconds": 2.5, "tts_seconds": 2.5}
 
 
 @pytest.fixture(scope="module")

@@ -26,10 +26,13 @@ def _requests(emu) -> int:
     return emu.stats()["apis"].get(API, {}).get("requests", 0)
 
 
-def _view_lists(conn: str, start: multiprocessing.synchronize.Event, out: multiprocessing.Queue) -> None:
+def _view_lists(conn: str, ready: multiprocessing.Queue, start: multiprocessing.synchronize.Event,
+                out: multiprocessing.Queue) -> None:
     """One api-server process: its own cache, the view's listing once everyone is ready."""
     os.environ["AIRFLOW_CONN_METASTUDIO_DEFAULT"] = conn
-    start.wait(30)
+    sources.tenant("metastudio_default")  # Airflow and the hook imported: all three list at once after start
+    ready.put(os.getpid())
+    start.wait(120)
     listing = sources.listing("metastudio_default", API, KEY)
     out.put((os.getpid(), listing.error, len(listing.items)))
 
@@ -42,13 +45,15 @@ def test_api_servers_sharing_the_limiters_redis_make_one_list_call_among_them(em
         shared.delete(key)
     conn = connection_json(emu, rate_limit_storage=redis_url)
     spawn = multiprocessing.get_context("spawn")
-    start, out = spawn.Event(), spawn.Queue()
+    ready, start, out = spawn.Queue(), spawn.Event(), spawn.Queue()
     before = _requests(emu)
-    servers = [spawn.Process(target=_view_lists, args=(conn, start, out)) for _ in range(3)]
+    servers = [spawn.Process(target=_view_lists, args=(conn, ready, start, out)) for _ in range(3)]
     for server in servers:
         server.start()
+    for _ in servers:
+        ready.get(timeout=120)  # a slow import must not make a process late for the shared turn (10 s)
     start.set()
-    answers = [out.get(timeout=30) for _ in servers]
+    answers = [out.get(timeout=60) for _ in servers]
     for server in servers:
         server.join(30)
     assert len({pid for pid, _, _ in answers}) == 3
