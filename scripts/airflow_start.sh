@@ -78,10 +78,21 @@ if [[ " ${missing[*]} " == *" api-server "* ]] && (exec 3<>"/dev/tcp/$AIRFLOW_AP
   exit 1
 fi
 
-"$AIRFLOW_BIN" db migrate >"$AIRFLOW_RUN_DIR/db-migrate.log" 2>&1 || {
-  tail -n 30 "$AIRFLOW_RUN_DIR/db-migrate.log" >&2
-  exit 1
+# Run an airflow command into a log; on SQLite, with other components running, it may fail with
+# "database is locked" (its transaction rolled back): run it again, up to five times.
+airflow_logged() {
+  local log="$1" try
+  shift
+  for try in 1 2 3 4 5; do
+    "$AIRFLOW_BIN" "$@" >"$log" 2>&1 && return 0
+    grep -q "database is locked" "$log" || break
+    sleep 2
+  done
+  tail -n 30 "$log" >&2
+  return 1
 }
+
+airflow_logged "$AIRFLOW_RUN_DIR/db-migrate.log" db migrate || exit 1
 
 # Our password for the admin user: SimpleAuthManager only generates passwords for users missing
 # from this file, and reads it at each login.
@@ -99,10 +110,7 @@ with open(path, "w") as f:
 PY
 
 if [ -n "${AIRFLOW_POOLS_FILE:-}" ]; then
-  "$AIRFLOW_BIN" pools import "$AIRFLOW_POOLS_FILE" >"$AIRFLOW_RUN_DIR/pools-import.log" 2>&1 || {
-    tail -n 30 "$AIRFLOW_RUN_DIR/pools-import.log" >&2
-    exit 1
-  }
+  airflow_logged "$AIRFLOW_RUN_DIR/pools-import.log" pools import "$AIRFLOW_POOLS_FILE" || exit 1
 fi
 
 for c in "${missing[@]}"; do

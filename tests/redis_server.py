@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -17,6 +16,7 @@ import redis
 
 from metastudio_provider.client.limiter import Permit
 from metastudio_provider.client.limiter_redis import redis_keys
+from tests.ports import free_port
 
 
 def redis_server_executable() -> str:
@@ -34,9 +34,7 @@ class PrivateRedis:
 
     def __init__(self, executable: str, directory: Path, password: str | None = None) -> None:
         self.executable, self.directory, self.password = executable, directory, password
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
+        self.port = free_port()  # outside the ephemeral range: free again when a stopped server restarts
         self.url = f"redis://{f':{password}@' if password else ''}127.0.0.1:{self.port}/0"
         self.proc: subprocess.Popen | None = None
         self.paused = False

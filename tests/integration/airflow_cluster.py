@@ -17,7 +17,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -28,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ROOT / "scripts"
@@ -40,12 +41,6 @@ FINISHED_TI_STATES = frozenset({"success", "failed", "skipped", "upstream_failed
 
 class ClusterStartError(RuntimeError):
     """The components did not come up; the message carries the start script's output."""
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def pools_file(path: Path, region: str) -> Path:
@@ -365,10 +360,19 @@ class AirflowCluster:
         return self._client
 
     def airflow(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-        """Run an ``airflow`` CLI command in the cluster's environment."""
+        """Run an ``airflow`` CLI command in the cluster's environment.
+
+        On SQLite the CLI writes beside the running components, so a command may fail with "database is
+        locked" (its transaction rolled back): it is run again, up to five times.
+        """
         command = 'source scripts/airflow_env.sh && exec "$AIRFLOW_BIN" "$@"'
-        return subprocess.run(["bash", "-c", command, "airflow", *args], env=self.env, cwd=ROOT,
-                              capture_output=True, text=True, timeout=timeout, check=False)
+        for _ in range(5):
+            done = subprocess.run(["bash", "-c", command, "airflow", *args], env=self.env, cwd=ROOT,
+                                  capture_output=True, text=True, timeout=timeout, check=False)
+            if done.returncode == 0 or "database is locked" not in done.stdout + done.stderr:
+                break
+            time.sleep(2)
+        return done
 
     # -- logs --------------------------------------------------------------------------------------
     def component_log(self, name: str) -> str:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import time
 import uuid
@@ -23,32 +22,15 @@ from typing import Any
 
 import httpx
 
-from .airflow_cluster import ROOT, AirflowCluster, ClusterStartError, free_port
+from tests.ports import free_port, free_port_run
+
+from .airflow_cluster import ROOT, AirflowCluster, ClusterStartError
 
 PG_SERVER = os.environ.get("METASTUDIO_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
 REDIS_SERVER = os.environ.get("METASTUDIO_TEST_CLUSTER_REDIS", "redis://127.0.0.1:6379")
 # Redis databases of the tests' clusters: not make cluster's (scripts/cluster.env), the limiter tests' or the bench's.
 BROKER_DB, LIMITER_DB = 13, 14
 SCRIPT_NAMES = {"airflow_start.sh": "cluster_start.sh", "airflow_stop.sh": "cluster_stop.sh"}
-
-
-def free_port_run(count: int) -> int:
-    """A port ``p`` such that ``p + 1`` … ``p + count`` are free (worker i serves its logs on ``p + i``)."""
-    for _ in range(50):
-        base = free_port()
-        ports = range(base + 1, base + count + 1)
-        if all(_is_free(p) for p in ports):
-            return base
-    raise RuntimeError(f"no {count} consecutive free ports")
-
-
-def _is_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
 
 
 def purge_queue(queue: str) -> None:
@@ -65,6 +47,17 @@ def purge_queue(queue: str) -> None:
         broker.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
     except (redis.RedisError, ValueError, IndexError) as exc:
         print(f"could not purge test queue {queue}: {exc}")
+
+
+def forget_limiter_state() -> None:
+    """Empty the test clusters' limiter database: a learned rate or a Retry-After left by an earlier run
+    (same emulator credentials, so the same limiter keys) would slow this one's calls below the limit."""
+    import redis
+
+    try:
+        redis.Redis.from_url(f"{REDIS_SERVER}/{LIMITER_DB}").flushdb()
+    except redis.RedisError as exc:
+        print(f"could not empty the limiter's test database {LIMITER_DB}: {exc}")
 
 
 @dataclass

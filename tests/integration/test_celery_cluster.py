@@ -55,7 +55,14 @@ import yaml
 from metastudio_provider.utils.time import service_time
 
 from .airflow_cluster import wait_until
-from .celery_cluster import LIMITER_DB, REDIS_SERVER, CeleryCluster, ClusterStartError, signal_tree
+from .celery_cluster import (
+    LIMITER_DB,
+    REDIS_SERVER,
+    CeleryCluster,
+    ClusterStartError,
+    forget_limiter_state,
+    signal_tree,
+)
 
 DAG_ID = "metastudio_video_backfill"
 DATES = ("2026-11-20", "2026-11-21")
@@ -117,6 +124,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CeleryCluster]
         # the daily livestream's 20:00 is hours away: unpausing it (to trigger a show) schedules nothing
         "METASTUDIO_LIVESTREAM_TIMEZONE": livestream_timezone(time.gmtime().tm_hour),
     })
+    forget_limiter_state()  # one Celery cluster runs at a time in the suite (tests/scheduling.py)
     try:
         cluster.start()
     except (ClusterStartError, OSError) as exc:

@@ -2,7 +2,7 @@
 builds them) on the test rooms of ``livestream_rooms/``, for tests/integration/test_livestream_cluster.py.
 
 ``ms_livestream`` lets several runs (one room each) go at once and polls every second;
-``ms_livestream_timeout`` is the same with a 50 s ``dagrun_timeout``.
+``ms_livestream_timeout`` is the same with a 90 s ``dagrun_timeout``.
 """
 
 from __future__ import annotations
@@ -29,5 +29,5 @@ def _dag(dag_id: str, **kwargs: Any) -> DAG:
 with _dag("ms_livestream"):
     livestream_shows(include_dir=HERE, rooms_glob="livestream_rooms/*.yaml", poll_interval=1.0)
 
-with _dag("ms_livestream_timeout", dagrun_timeout=timedelta(seconds=50)):
+with _dag("ms_livestream_timeout", dagrun_timeout=timedelta(seconds=90)):
     livestream_shows(include_dir=HERE, rooms_glob="livestream_rooms/*.yaml", poll_interval=1.0)
